@@ -1,0 +1,80 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using static Lunet.Interop.LuaApi;
+
+namespace Lunet.Interop;
+
+/// <summary>
+/// C# functions exposed to Lua. Every one goes through a single unmanaged entry,
+/// reached through the native error thunk: upvalue 1 holds the managed function
+/// pointer; the entry catches every exception and turns it into an error message
+/// plus -1, which the thunk raises with lua_error.
+/// </summary>
+internal static unsafe class CFunction
+{
+    static readonly nint EntryThunk = NativeThunks.ErrorThunk((nint)(delegate* unmanaged[Cdecl]<nint, int>)&Entry);
+
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    static int Entry(nint L)
+    {
+        try
+        {
+            var fn = (delegate*<nint, int>)touserdata(L, UpvalueIndex(1));
+            return fn(L);
+        }
+        catch (Exception e)
+        {
+            return PushError(L, e);
+        }
+    }
+
+    /// <summary>Pushes the error message for <paramref name="e"/> and returns -1 for the thunk.</summary>
+    public static int PushError(nint L, Exception e)
+    {
+        try
+        {
+            if (e is LuaException le)
+            {
+                if (le.WithPosition)
+                {
+                    where(L, 1);
+                    LuaOps.PushString(L, le.Message);
+                    concat(L, 2);
+                }
+                else LuaOps.PushString(L, le.Message);
+            }
+            else
+            {
+                where(L, 1);
+                LuaOps.PushString(L, $"internal error: {e.GetType().Name}: {e.Message}");
+                concat(L, 2);
+            }
+        }
+        catch
+        {
+            pushnil(L);
+        }
+        return -1;
+    }
+
+    /// <summary>
+    /// Pushes a closure over <paramref name="fn"/>; the <paramref name="upvalues"/> values on
+    /// top of the stack become upvalues 2.. of the closure.
+    /// </summary>
+    public static void Push(nint L, delegate*<nint, int> fn, int upvalues = 0)
+    {
+        pushlightuserdata(L, (nint)fn);
+        if (upvalues > 0) rotate(L, -(upvalues + 1), 1);
+        pushcclosure(L, EntryThunk, upvalues + 1);
+    }
+
+    /// <summary>t[name] = fn for the table at <paramref name="table"/>.</summary>
+    public static void Set(nint L, int table, string name, delegate*<nint, int> fn)
+    {
+        table = absindex(L, table);
+        Push(L, fn);
+        LuaOps.SetField(L, table, name);
+    }
+
+    public static int Upvalue(int i) => UpvalueIndex(i + 1);
+}

@@ -1,0 +1,123 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using static Lunet.Interop.LuaApi;
+
+namespace Lunet.Interop;
+
+/// <summary>Small helpers over the Lua C API that the rest of the code shares.</summary>
+internal static unsafe class LuaOps
+{
+    public static void PushString(nint L, string s)
+    {
+        int max = Encoding.UTF8.GetMaxByteCount(s.Length);
+        if (max <= 512)
+        {
+            byte* buf = stackalloc byte[max];
+            int n = Encoding.UTF8.GetBytes(s, new Span<byte>(buf, max));
+            pushlstring(L, buf, (nuint)n);
+        }
+        else
+        {
+            var bytes = Encoding.UTF8.GetBytes(s);
+            fixed (byte* p = bytes) pushlstring(L, p, (nuint)bytes.Length);
+        }
+    }
+
+    public static void PushBytes(nint L, ReadOnlySpan<byte> bytes)
+    {
+        fixed (byte* p = bytes) pushlstring(L, p, (nuint)bytes.Length);
+    }
+
+    /// <summary>The string at idx, or null when it is not a string (numbers are not converted).</summary>
+    public static string? ToStringOrNull(nint L, int idx)
+    {
+        if (type(L, idx) != TSTRING) return null;
+        nuint len;
+        byte* p = tolstring(L, idx, &len);
+        return Encoding.UTF8.GetString(p, (int)len);
+    }
+
+    /// <summary>The raw bytes of the string at idx (valid while the string is on the stack).</summary>
+    public static ReadOnlySpan<byte> StringSpan(nint L, int idx)
+    {
+        nuint len;
+        byte* p = tolstring(L, idx, &len);
+        return new ReadOnlySpan<byte>(p, (int)len);
+    }
+
+    /// <summary>The type name Lua errors use: a metatable's __name, "pointer" for light userdata, else Lua's name.</summary>
+    public static string TypeName(nint L, int idx)
+    {
+        int t = type(L, idx);
+        if (t == TNONE) return "no value";
+        if (t == TLIGHTUSERDATA) return "pointer";
+        if (t == TUSERDATA && getmetatable(L, idx) != 0)
+        {
+            fixed (byte* k = "__name\0"u8) getfield(L, -1, k);
+            var name = ToStringOrNull(L, -1);
+            settop(L, -3);
+            if (name != null) return name;
+        }
+        return new string((sbyte*)typename_(L, t));
+    }
+
+    public static void SetField(nint L, int table, string key)
+    {
+        Span<byte> k = stackalloc byte[Encoding.UTF8.GetMaxByteCount(key.Length) + 1];
+        int n = Encoding.UTF8.GetBytes(key, k);
+        k[n] = 0;
+        fixed (byte* p = k) setfield(L, table, p);
+    }
+
+    public static int GetField(nint L, int table, string key)
+    {
+        Span<byte> k = stackalloc byte[Encoding.UTF8.GetMaxByteCount(key.Length) + 1];
+        int n = Encoding.UTF8.GetBytes(key, k);
+        k[n] = 0;
+        fixed (byte* p = k) return getfield(L, table, p);
+    }
+
+    /// <summary>Raw t[key] for a string key, pushed.</summary>
+    public static int RawGetField(nint L, int table, string key)
+    {
+        table = absindex(L, table);
+        PushString(L, key);
+        return rawget(L, table);
+    }
+
+    public static void RawSetField(nint L, int table, string key)
+    {
+        table = absindex(L, table);
+        PushString(L, key);
+        rotate(L, -2, 1);
+        rawset(L, table);
+    }
+
+    public static void Pop(nint L, int n) => settop(L, -n - 1);
+
+    /// <summary>An integer argument, as luaL_checkinteger would take it, with our messages.</summary>
+    public static long CheckInteger(nint L, int idx, string function)
+    {
+        if (type(L, idx) != TNUMBER)
+            throw LuaException.BadArgument(idx, function, $"number expected, got {TypeName(L, idx)}");
+        int ok;
+        long v = tointegerx(L, idx, &ok);
+        if (ok == 0) throw LuaException.BadArgument(idx, function, "number has no integer representation");
+        return v;
+    }
+
+    public static string CheckString(nint L, int idx, string function) =>
+        ToStringOrNull(L, idx) ?? throw LuaException.BadArgument(idx, function, $"string expected, got {TypeName(L, idx)}");
+
+    public static void EnsureStack(nint L, int n)
+    {
+        if (checkstack(L, n) == 0) throw new LuaException("stack overflow");
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static long ToInteger(nint L, int idx)
+    {
+        int ok;
+        return tointegerx(L, idx, &ok);
+    }
+}

@@ -37,6 +37,10 @@ internal static unsafe class LuaApi
     public static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, int, void> pushboolean;
     public static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint, void> pushlightuserdata;
     public static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, void> pushnil;
+    // Raw reads that neither allocate nor raise; used by the lib:call site cache.
+    public static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, int, long, int> rawgetiFast;
+    public static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, int, ulong> rawlenFast;
+    public static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, int, nint> topointerFast;
 
     // May allocate (and so run finalizers) or run Lua code: normal transition.
     public static readonly delegate* unmanaged[Cdecl]<nint> newstate;
@@ -98,6 +102,9 @@ internal static unsafe class LuaApi
         pushboolean = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, int, void>)F("lua_pushboolean");
         pushlightuserdata = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, nint, void>)F("lua_pushlightuserdata");
         pushnil = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, void>)F("lua_pushnil");
+        rawgetiFast = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, int, long, int>)F("lua_rawgeti");
+        rawlenFast = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, int, ulong>)F("lua_rawlen");
+        topointerFast = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, int, nint>)F("lua_topointer");
 
         newstate = (delegate* unmanaged[Cdecl]<nint>)F("luaL_newstate");
         close = (delegate* unmanaged[Cdecl]<nint, void>)F("lua_close");

@@ -1,0 +1,47 @@
+using System.Runtime.CompilerServices;
+using Lunet.Ffi.Conversion;
+using Lunet.Interop;
+using static Lunet.Interop.LuaApi;
+
+namespace Lunet.Ffi.Calls;
+
+/// <summary>What the emitted stubs call besides the conversions: argument counts, pushes and error messages.</summary>
+internal static unsafe class CallSupport
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool HasArgCount(nint L, int argBase, int count) => gettop(L) - argBase + 1 == count;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void PushInteger(nint L, long v) => pushinteger(L, v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void PushNumber(nint L, double v) => pushnumber(L, v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void PushBool(nint L, byte v) => pushboolean(L, v != 0 ? 1 : 0);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void PushPointer(nint L, nint v) => pushlightuserdata(L, v);
+
+    public static void PushCString(nint L, nint v) => CToLua.PushCString(L, v);
+
+    /// <summary>"bad argument #2 to 'add' (i32 expected, got string)"; returns -1 for the thunk.</summary>
+    public static int BadArgument(nint L, FunctionBinding b, int parameter, int argBase)
+    {
+        var t = b.Signature.Parameters[parameter];
+        int idx = argBase + parameter;
+        return CFunction.PushError(L, LuaException.BadArgument(parameter + 1, b.Name, LuaToC.Describe(L, idx, t)));
+    }
+
+    public static int BadArgCount(nint L, FunctionBinding b, int argBase)
+    {
+        int got = gettop(L) - argBase + 1;
+        int want = b.Signature.Parameters.Count;
+        var what = b.Signature.IsVariadic ? $"at least {want}" : want.ToString();
+        return CFunction.PushError(L, new LuaException(
+            $"wrong number of arguments to '{b.Name}' ({what} expected, got {got})"));
+    }
+
+    public static int Closed(nint L, FunctionBinding b) =>
+        CFunction.PushError(L, new LuaException($"cannot call '{b.Name}': {b.Library!.Describe()} is closed"));
+}

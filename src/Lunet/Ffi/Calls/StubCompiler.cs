@@ -1,0 +1,141 @@
+using System.Reflection;
+using System.Reflection.Emit;
+using System.Runtime.InteropServices;
+using Lunet.Ffi.Conversion;
+using Lunet.Ffi.Types;
+
+namespace Lunet.Ffi.Calls;
+
+/// <summary>
+/// Emits the call stub for one signature: check the argument count, convert each
+/// Lua argument into a local (branching to an error return on a bad one), calli
+/// the target as an unmanaged cdecl function, push the result.
+/// </summary>
+internal static class StubCompiler
+{
+    static readonly MethodInfo HasArgCount = Method(typeof(CallSupport), nameof(CallSupport.HasArgCount));
+    static readonly MethodInfo BadArgument = Method(typeof(CallSupport), nameof(CallSupport.BadArgument));
+    static readonly MethodInfo BadArgCount = Method(typeof(CallSupport), nameof(CallSupport.BadArgCount));
+    static readonly FieldInfo TargetField = typeof(FunctionBinding).GetField(nameof(FunctionBinding.Target))!;
+
+    public static CallStub Compile(Signature sig)
+    {
+        var dm = new DynamicMethod($"ffi_stub {sig}", typeof(int),
+            [typeof(nint), typeof(FunctionBinding), typeof(int)], typeof(StubCompiler).Module, skipVisibility: true);
+        var il = dm.GetILGenerator();
+        var ps = sig.Parameters;
+
+        var badCount = il.DefineLabel();
+        il.Emit(OpCodes.Ldarg_0);
+        il.Emit(OpCodes.Ldarg_2);
+        il.Emit(OpCodes.Ldc_I4, ps.Count);
+        il.Emit(OpCodes.Call, HasArgCount);
+        il.Emit(OpCodes.Brfalse, badCount);
+
+        var raw = new LocalBuilder[ps.Count];
+        var bad = new Label[ps.Count];
+        for (int i = 0; i < ps.Count; i++)
+        {
+            var (convert, rawType) = Reader(ps[i]);
+            raw[i] = il.DeclareLocal(rawType);
+            bad[i] = il.DefineLabel();
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldarg_2);
+            il.Emit(OpCodes.Ldc_I4, i);
+            il.Emit(OpCodes.Add);
+            il.Emit(OpCodes.Ldloca, raw[i]);
+            il.Emit(OpCodes.Call, convert);
+            il.Emit(OpCodes.Brfalse, bad[i]);
+        }
+
+        for (int i = 0; i < ps.Count; i++)
+        {
+            il.Emit(OpCodes.Ldloc, raw[i]);
+            Narrow(il, ps[i]);
+        }
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Ldfld, TargetField);
+        var ret = ClrTypes.For(sig.Returns);
+        il.EmitCalli(OpCodes.Calli, CallingConvention.Cdecl, ret, ps.Select(ClrTypes.For).ToArray());
+        EmitPushResult(il, sig.Returns, ret);
+
+        il.MarkLabel(badCount);
+        il.Emit(OpCodes.Ldarg_0);
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Ldarg_2);
+        il.Emit(OpCodes.Call, BadArgCount);
+        il.Emit(OpCodes.Ret);
+
+        for (int i = 0; i < ps.Count; i++)
+        {
+            il.MarkLabel(bad[i]);
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldc_I4, i);
+            il.Emit(OpCodes.Ldarg_2);
+            il.Emit(OpCodes.Call, BadArgument);
+            il.Emit(OpCodes.Ret);
+        }
+        return dm.CreateDelegate<CallStub>();
+    }
+
+    /// <summary>The LuaToC.Try* method that reads a parameter, and the type of its out value.</summary>
+    static (MethodInfo, Type) Reader(CType t) => t.Scalar switch
+    {
+        var k when k.IsInteger() => (Method(typeof(LuaToC), nameof(LuaToC.TryInteger)), typeof(long)),
+        var k when k.IsFloat() => (Method(typeof(LuaToC), nameof(LuaToC.TryNumber)), typeof(double)),
+        ScalarKind.Bool => (Method(typeof(LuaToC), nameof(LuaToC.TryBool)), typeof(byte)),
+        ScalarKind.Pointer => (Method(typeof(LuaToC), nameof(LuaToC.TryPointer)), typeof(nint)),
+        ScalarKind.CString => (Method(typeof(LuaToC), nameof(LuaToC.TryCString)), typeof(nint)),
+        _ => throw new NotSupportedException($"parameter type {t.Name} is not supported"),
+    };
+
+    /// <summary>Converts the read value to the parameter's width, as a C cast would (wrapping).</summary>
+    static void Narrow(ILGenerator il, CType t)
+    {
+        switch (t.Scalar)
+        {
+            case ScalarKind.I8: il.Emit(OpCodes.Conv_I1); break;
+            case ScalarKind.U8: il.Emit(OpCodes.Conv_U1); break;
+            case ScalarKind.I16: il.Emit(OpCodes.Conv_I2); break;
+            case ScalarKind.U16: il.Emit(OpCodes.Conv_U2); break;
+            case ScalarKind.I32: il.Emit(OpCodes.Conv_I4); break;
+            case ScalarKind.U32: il.Emit(OpCodes.Conv_U4); break;
+            case ScalarKind.F32: il.Emit(OpCodes.Conv_R4); break;
+        }
+    }
+
+    static void EmitPushResult(ILGenerator il, CType t, Type clr)
+    {
+        if (t.Scalar == ScalarKind.Void)
+        {
+            il.Emit(OpCodes.Ldc_I4_0);
+            il.Emit(OpCodes.Ret);
+            return;
+        }
+        var result = il.DeclareLocal(clr);
+        il.Emit(OpCodes.Stloc, result);
+        il.Emit(OpCodes.Ldarg_0);
+        il.Emit(OpCodes.Ldloc, result);
+        string push;
+        switch (t.Scalar)
+        {
+            case ScalarKind.I8 or ScalarKind.I16 or ScalarKind.I32 or ScalarKind.I64:
+                il.Emit(OpCodes.Conv_I8); push = nameof(CallSupport.PushInteger); break;
+            case ScalarKind.U8 or ScalarKind.U16 or ScalarKind.U32 or ScalarKind.U64:
+                il.Emit(OpCodes.Conv_U8); push = nameof(CallSupport.PushInteger); break;
+            case ScalarKind.F32 or ScalarKind.F64:
+                il.Emit(OpCodes.Conv_R8); push = nameof(CallSupport.PushNumber); break;
+            case ScalarKind.Bool: push = nameof(CallSupport.PushBool); break;
+            case ScalarKind.Pointer: push = nameof(CallSupport.PushPointer); break;
+            case ScalarKind.CString: push = nameof(CallSupport.PushCString); break;
+            default: throw new NotSupportedException($"return type {t.Name} is not supported");
+        }
+        il.Emit(OpCodes.Call, Method(typeof(CallSupport), push));
+        il.Emit(OpCodes.Ldc_I4_1);
+        il.Emit(OpCodes.Ret);
+    }
+
+    static MethodInfo Method(Type t, string name) =>
+        t.GetMethod(name, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)!;
+}

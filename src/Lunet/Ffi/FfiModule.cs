@@ -1,0 +1,117 @@
+using Lunet.Ffi.Conversion;
+using Lunet.Ffi.Libraries;
+using Lunet.Ffi.Memory;
+using Lunet.Ffi.Types;
+using Lunet.Interop;
+using static Lunet.Interop.LuaApi;
+
+namespace Lunet.Ffi;
+
+/// <summary>
+/// The ffi table scripts get from require("ffi") / "@lune/ffi" / "pluto:ffi".
+/// Thin: each function checks its arguments and hands the work to the folders
+/// (Libraries, Types, Memory, Calls, Conversion).
+/// </summary>
+internal static unsafe class FfiModule
+{
+    /// <summary>Pushes a new ffi table for the state.</summary>
+    public static void Push(nint L)
+    {
+        PointerValues.InstallMetatable(L);
+        createtable(L, 0, 32);
+        CFunction.Set(L, -1, "open", &Open);
+        CFunction.Set(L, -1, "isNull", &IsNull);
+        CFunction.Set(L, -1, "address", &Address);
+        CFunction.Set(L, -1, "pointer", &Pointer);
+        CFunction.Set(L, -1, "sizeof", &SizeOf);
+        CFunction.Set(L, -1, "alignof", &AlignOf);
+        pushlightuserdata(L, 0);
+        LuaOps.SetField(L, -2, "nullptr");
+        pushlightuserdata(L, 0);
+        LuaOps.SetField(L, -2, "null");
+        PushTypesTable(L);
+        LuaOps.SetField(L, -2, "types");
+
+        // ffi.C is opened on first use, and only where the policy allows it.
+        createtable(L, 0, 1);
+        CFunction.Set(L, -1, "__index", &LazyField);
+        setmetatable(L, -2);
+    }
+
+    static void PushTypesTable(nint L)
+    {
+        createtable(L, 0, TypeNames.BuiltIn.Count);
+        foreach (var (name, t) in TypeNames.BuiltIn)
+        {
+            LuaOps.PushString(L, t.Name);
+            LuaOps.SetField(L, -2, name);
+        }
+    }
+
+    static int LazyField(nint L)
+    {
+        if (LuaOps.ToStringOrNull(L, 2) != "C") return 0;
+        PushProcess(L);
+        pushvalue(L, -1);
+        LuaOps.RawSetField(L, 1, "C");
+        return 1;
+    }
+
+    static int Open(nint L)
+    {
+        var context = FfiContext.Of(L);
+        if (type(L, 1) is TNONE or TNIL)
+        {
+            PushProcess(L);
+            return 1;
+        }
+        LibraryObject.Push(L, context.Open(LuaOps.CheckString(L, 1, "open")));
+        return 1;
+    }
+
+    /// <summary>The one library object for the process and its C library (ffi.C and ffi.open()).</summary>
+    static void PushProcess(nint L)
+    {
+        if (LuaOps.GetField(L, LUA_REGISTRYINDEX, "ffi.C") == TTABLE) return;
+        settop(L, -2);
+        LibraryObject.Push(L, FfiContext.Of(L).Process());
+        pushvalue(L, -1);
+        LuaOps.SetField(L, LUA_REGISTRYINDEX, "ffi.C");
+    }
+
+    static int IsNull(nint L)
+    {
+        int t = type(L, 1);
+        if (t is TNIL or TNONE) { pushboolean(L, 1); return 1; }
+        if (!LuaToC.TryPointer(L, 1, out var p) || t == TSTRING)
+            throw LuaException.BadArgument(1, "isNull", $"pointer expected, got {LuaOps.TypeName(L, 1)}");
+        pushboolean(L, p == 0 ? 1 : 0);
+        return 1;
+    }
+
+    static int Address(nint L)
+    {
+        if (!LuaToC.TryPointer(L, 1, out var p) || type(L, 1) is TNONE)
+            throw LuaException.BadArgument(1, "address", $"pointer expected, got {LuaOps.TypeName(L, 1)}");
+        pushinteger(L, p);
+        return 1;
+    }
+
+    static int Pointer(nint L)
+    {
+        if (type(L, 1) == TLIGHTUSERDATA) { pushvalue(L, 1); return 1; }
+        pushlightuserdata(L, (nint)LuaOps.CheckInteger(L, 1, "pointer"));
+        return 1;
+    }
+
+    static int SizeOf(nint L) => Measure(L, "sizeof", t => t.Size);
+    static int AlignOf(nint L) => Measure(L, "alignof", t => t.Alignment);
+
+    static int Measure(nint L, string function, Func<CType, int> measure)
+    {
+        var name = LuaOps.ToStringOrNull(L, 1)
+            ?? throw LuaException.BadArgument(1, function, $"type name expected, got {LuaOps.TypeName(L, 1)}");
+        pushinteger(L, measure(FfiContext.Of(L).Types.Resolve(name)));
+        return 1;
+    }
+}

@@ -1,0 +1,228 @@
+using Lunet.Ffi.Calls;
+using Lunet.Ffi.Conversion;
+using Lunet.Ffi.Types;
+using Lunet.Interop;
+using static Lunet.Interop.LuaApi;
+
+namespace Lunet.Ffi.Libraries;
+
+/// <summary>
+/// A NativeLibrary as Lua sees it: a table (so scripts may add fields, as Pluto's
+/// cdef does) with the `path` field, a hidden handle to the <see cref="LoadedLibrary"/>,
+/// and the methods getSymbol, hasSymbol, listExports, call, wrap, value, close.
+/// </summary>
+internal static unsafe class LibraryObject
+{
+    static readonly nint HandleKey = System.Runtime.InteropServices.Marshal.AllocHGlobal(1);
+    const int MaxShortString = 40; // LUAI_MAXSHORTLEN: longer strings are not interned
+
+    public static void Push(nint L, LoadedLibrary lib)
+    {
+        createtable(L, 0, 4);
+        LuaOps.PushString(L, lib.Path);
+        LuaOps.RawSetField(L, -2, "path");
+        Metatables.NewHandleUserdata(L, lib);
+        Metatables.Push(L, "ffi.libhandle", &BuildHandleMetatable);
+        setmetatable(L, -2);
+        rawsetp(L, -2, HandleKey);
+        Metatables.Push(L, "NativeLibrary", &BuildMetatable);
+        setmetatable(L, -2);
+    }
+
+    static void BuildHandleMetatable(nint L) => CFunction.Set(L, -1, "__gc", &Metatables.FreeHandleGc);
+
+    static void BuildMetatable(nint L)
+    {
+        createtable(L, 0, 8);
+        CFunction.Set(L, -1, "getSymbol", &GetSymbol);
+        CFunction.Set(L, -1, "hasSymbol", &HasSymbol);
+        CFunction.Set(L, -1, "call", &Call);
+        CFunction.Set(L, -1, "wrap", &Wrap);
+        CFunction.Set(L, -1, "value", &Value);
+        CFunction.Set(L, -1, "close", &Close);
+        // LISTEXPORTS
+        LuaOps.SetField(L, -2, "__index");
+        CFunction.Set(L, -1, "__tostring", &ToString);
+    }
+
+    static LoadedLibrary Self(nint L, string method)
+    {
+        if (type(L, 1) == TTABLE)
+        {
+            rawgetp(L, 1, HandleKey);
+            var lib = Metatables.HandleTarget<LoadedLibrary>(L, -1);
+            settop(L, -2);
+            if (lib != null) return lib;
+        }
+        throw LuaException.BadArgument(1, method, $"NativeLibrary expected, got {LuaOps.TypeName(L, 1)}; call it as lib:{method}(...)");
+    }
+
+    static int ToString(nint L)
+    {
+        var lib = Self(L, "tostring");
+        LuaOps.PushString(L, $"NativeLibrary: {lib.Path}{(lib.IsClosed ? " (closed)" : "")}");
+        return 1;
+    }
+
+    static int GetSymbol(nint L)
+    {
+        var lib = Self(L, "getSymbol");
+        pushlightuserdata(L, lib.Symbol(LuaOps.CheckString(L, 2, "getSymbol")));
+        return 1;
+    }
+
+    static int HasSymbol(nint L)
+    {
+        var lib = Self(L, "hasSymbol");
+        pushboolean(L, lib.FindSymbol(LuaOps.CheckString(L, 2, "hasSymbol")) != 0 ? 1 : 0);
+        return 1;
+    }
+
+    static int Close(nint L)
+    {
+        var lib = Self(L, "close");
+        lib.CallSites.Clear();
+        lib.Close();
+        return 0;
+    }
+
+    /// <summary>lib:call(name, retType, argTypes, ...): Lune's call, cached by the identity of its strings.</summary>
+    static int Call(nint L)
+    {
+        var lib = Self(L, "call");
+        var b = lib.CallSites.Find(L) ?? BindCall(L, lib);
+        if (b.IsClosed) return CallSupport.Closed(L, b);
+        return b.Stub(L, b, 5);
+    }
+
+    static FunctionBinding BindCall(nint L, LoadedLibrary lib)
+    {
+        var types = FfiContext.Of(L).Types;
+        var name = LuaOps.CheckString(L, 2, "call");
+        var ret = types.Resolve(LuaOps.CheckString(L, 3, "call"));
+        var parameters = new List<CType>();
+        var keys = new List<nint>();
+        int t = type(L, 4);
+        if (t == TTABLE)
+        {
+            long n = (long)rawlen(L, 4);
+            for (int i = 1; i <= n; i++)
+            {
+                rawgeti(L, 4, i);
+                var s = LuaOps.ToStringOrNull(L, -1) ?? throw LuaException.BadArgument(3, "call",
+                    $"argument type #{i} must be a type name, got {LuaOps.TypeName(L, -1)}");
+                keys.Add(topointer(L, -1));
+                settop(L, -2);
+                parameters.Add(ResolveParameter(types, s));
+            }
+        }
+        else if (t != TNIL)
+            throw LuaException.BadArgument(3, "call", $"table of argument types expected, got {LuaOps.TypeName(L, 4)}");
+
+        var binding = lib.Bind(name, MakeSignature(ret, parameters, "call"));
+        if (!lib.CallSites.IsFull && AllShort(L, t == TTABLE))
+        {
+            Anchor(L, 2);
+            Anchor(L, 3);
+            if (t == TTABLE)
+            {
+                long n = (long)rawlen(L, 4);
+                for (int i = 1; i <= n; i++)
+                {
+                    rawgeti(L, 4, i);
+                    Anchor(L, -1);
+                    settop(L, -2);
+                }
+            }
+            lib.CallSites.Add(topointer(L, 2), topointer(L, 3), keys.ToArray(), binding);
+        }
+        return binding;
+    }
+
+    static bool AllShort(nint L, bool hasTable)
+    {
+        if (rawlen(L, 2) > MaxShortString || rawlen(L, 3) > MaxShortString) return false;
+        if (!hasTable) return true;
+        long n = (long)rawlen(L, 4);
+        for (int i = 1; i <= n; i++)
+        {
+            rawgeti(L, 4, i);
+            bool shortString = rawlen(L, -1) <= MaxShortString;
+            settop(L, -2);
+            if (!shortString) return false;
+        }
+        return true;
+    }
+
+    /// <summary>Keeps the string at idx alive as long as the state: anchors[s] = true in the registry.</summary>
+    static void Anchor(nint L, int idx)
+    {
+        idx = absindex(L, idx);
+        if (LuaOps.GetField(L, LUA_REGISTRYINDEX, "ffi.anchors") != TTABLE)
+        {
+            settop(L, -2);
+            createtable(L, 0, 16);
+            pushvalue(L, -1);
+            LuaOps.SetField(L, LUA_REGISTRYINDEX, "ffi.anchors");
+        }
+        pushvalue(L, idx);
+        pushboolean(L, 1);
+        rawset(L, -3);
+        settop(L, -2);
+    }
+
+    /// <summary>lib:wrap(retType, name, argType...) or lib:wrap(retType, name, {argTypes}): Pluto's wrapper.</summary>
+    static int Wrap(nint L)
+    {
+        var lib = Self(L, "wrap");
+        var types = FfiContext.Of(L).Types;
+        var ret = types.Resolve(LuaOps.CheckString(L, 2, "wrap"));
+        var name = LuaOps.CheckString(L, 3, "wrap");
+        var parameters = new List<CType>();
+        int top = gettop(L);
+        if (top == 4 && type(L, 4) == TTABLE)
+        {
+            long n = (long)rawlen(L, 4);
+            for (int i = 1; i <= n; i++)
+            {
+                rawgeti(L, 4, i);
+                var s = LuaOps.ToStringOrNull(L, -1) ?? throw LuaException.BadArgument(4, "wrap",
+                    $"argument type #{i} must be a type name, got {LuaOps.TypeName(L, -1)}");
+                settop(L, -2);
+                parameters.Add(ResolveParameter(types, s));
+            }
+        }
+        else
+        {
+            for (int i = 4; i <= top; i++) parameters.Add(ResolveParameter(types, LuaOps.CheckString(L, i, "wrap")));
+        }
+        CallDispatcher.Push(L, lib.Bind(name, MakeSignature(ret, parameters, "wrap")));
+        return 1;
+    }
+
+    static CType ResolveParameter(TypeRegistry types, string name)
+    {
+        var t = types.Resolve(name);
+        return t;
+    }
+
+    /// <summary>Builds the signature; (void) as the only parameter means none, as in C; void elsewhere is an error.</summary>
+    static Signature MakeSignature(CType ret, List<CType> parameters, string method)
+    {
+        if (parameters.Count == 1 && parameters[0].Scalar == ScalarKind.Void) parameters.Clear();
+        if (parameters.Any(p => p.Scalar == ScalarKind.Void))
+            throw new LuaException($"{method}: void is not a parameter type");
+        return new Signature(ret, parameters);
+    }
+
+    /// <summary>lib:value(type, name): the exported variable's current value.</summary>
+    static int Value(nint L)
+    {
+        var lib = Self(L, "value");
+        var t = FfiContext.Of(L).Types.Resolve(LuaOps.CheckString(L, 2, "value"));
+        var address = lib.Symbol(LuaOps.CheckString(L, 3, "value"));
+        if (t.Scalar == ScalarKind.Void) return 0;
+        CToLua.Load(L, t, (byte*)address);
+        return 1;
+    }
+}

@@ -1,0 +1,70 @@
+using Lunet.Ffi.Calls;
+using Lunet.Interop;
+
+namespace Lunet.Ffi.Libraries;
+
+/// <summary>
+/// A library opened by ffi.open (or the process itself for ffi.C): its handle,
+/// the file it came from, and the functions bound from it. Closing it makes every
+/// later call through it, or through wrappers made from it, an error.
+/// </summary>
+internal sealed class LoadedLibrary
+{
+    nint handle;
+    readonly Dictionary<(string, Signature), FunctionBinding> bindings = new();
+
+    public LoadedLibrary(string name, string path, nint handle, bool isProcess)
+    {
+        Name = name;
+        Path = path;
+        this.handle = handle;
+        IsProcess = isProcess;
+    }
+
+    public string Name { get; }
+    public string Path { get; }
+    public bool IsProcess { get; }
+    public bool IsClosed => handle == 0;
+
+    /// <summary>The lib:call fast path's cache, per library.</summary>
+    public CallSiteCache CallSites { get; } = new();
+
+    /// <summary>The symbol's address, or 0 when the library does not have it.</summary>
+    public nint FindSymbol(string symbol)
+    {
+        EnsureOpen();
+        return DynamicLoader.Symbol(handle, symbol);
+    }
+
+    public nint Symbol(string symbol)
+    {
+        var p = FindSymbol(symbol);
+        return p != 0 ? p : throw new LuaException($"symbol '{symbol}' not found in {Describe()}");
+    }
+
+    /// <summary>The binding for <paramref name="symbol"/> with <paramref name="signature"/>, made once.</summary>
+    public FunctionBinding Bind(string symbol, Signature signature)
+    {
+        if (bindings.TryGetValue((symbol, signature), out var b)) return b;
+        var target = Symbol(symbol);
+        if (signature.IsVariadic) target = NativeThunks.VariadicThunk(target);
+        b = new FunctionBinding(symbol, target, signature, this);
+        bindings[(symbol, signature)] = b;
+        return b;
+    }
+
+    public void EnsureOpen()
+    {
+        if (IsClosed) throw new LuaException($"{Describe()} is closed");
+    }
+
+    public void Close()
+    {
+        if (handle == 0) return;
+        if (!IsProcess) DynamicLoader.Close(handle);
+        handle = 0;
+        bindings.Clear();
+    }
+
+    public string Describe() => IsProcess ? "the C library" : $"library '{Path}'";
+}

@@ -1,0 +1,58 @@
+using Lunet.Ffi;
+using Lunet.Interop;
+using static Lunet.Interop.LuaApi;
+
+namespace Lunet.Modules;
+
+/// <summary>
+/// What require finds beyond Lua's defaults: the ffi under its three names (one
+/// table), when the runtime's policy allows the ffi, and Lua modules next to the
+/// running script.
+/// </summary>
+internal static unsafe class ModuleLoader
+{
+    public static readonly string[] FfiNames = ["ffi", "@lune/ffi", "pluto:ffi"];
+
+    public static void Install(LuaRuntime runtime)
+    {
+        var L = runtime.State;
+        if (runtime.Options.Ffi == FfiAccess.Disabled) return;
+        runtime.Ffi = FfiContext.Install(L, runtime.Options);
+        LuaOps.GetField(L, LUA_REGISTRYINDEX, "_PRELOAD");
+        foreach (var name in FfiNames)
+        {
+            CFunction.Set(L, -1, name, &LoadFfi);
+        }
+        settop(L, -2);
+    }
+
+    /// <summary>The preload function: every name gives the same table, made once per state.</summary>
+    static int LoadFfi(nint L)
+    {
+        if (LuaOps.GetField(L, LUA_REGISTRYINDEX, "ffi.module") == TTABLE) return 1;
+        settop(L, -2);
+        FfiModule.Push(L);
+        pushvalue(L, -1);
+        LuaOps.SetField(L, LUA_REGISTRYINDEX, "ffi.module");
+        return 1;
+    }
+
+    /// <summary>Puts dir/?.lua and dir/?/init.lua first on package.path (once per directory).</summary>
+    public static void AddScriptDirectory(LuaRuntime runtime, string dir)
+    {
+        var L = runtime.State;
+        fixed (byte* p = "package\0"u8) getglobal(L, p);
+        if (type(L, -1) != TTABLE) { settop(L, -2); return; }
+        LuaOps.GetField(L, -1, "path");
+        var path = LuaOps.ToStringOrNull(L, -1) ?? "";
+        settop(L, -2);
+        var sep = Path.DirectorySeparatorChar;
+        var entry = $"{dir}{sep}?.lua;{dir}{sep}?{sep}init.lua;";
+        if (!path.StartsWith(entry, StringComparison.Ordinal) && !path.Contains(";" + entry, StringComparison.Ordinal))
+        {
+            LuaOps.PushString(L, entry + path);
+            LuaOps.SetField(L, -2, "path");
+        }
+        settop(L, -2);
+    }
+}

@@ -1,0 +1,78 @@
+using System.Diagnostics;
+
+namespace Lunet.Tests.Support;
+
+/// <summary>
+/// Compiles the C test libraries in tests/native with the system compiler, once
+/// per test run, into a temporary folder. No compiler is a test failure with a
+/// clear message, not a skip.
+/// </summary>
+public static class NativeBuild
+{
+    static readonly Dictionary<string, string> Built = new();
+    static readonly string OutDir = Path.Combine(Path.GetTempPath(), $"lunet-native-{Environment.ProcessId}");
+
+    public static string RepoRoot { get; } = FindRoot();
+
+    public static string NativeDir => Path.Combine(RepoRoot, "tests", "native");
+
+    /// <summary>Builds tests/native/{source} into lib{name}.so and returns its full path.</summary>
+    public static string SharedLibrary(string source, string? extraFlags = null)
+    {
+        lock (Built)
+        {
+            if (Built.TryGetValue(source + extraFlags, out var done)) return done;
+            Directory.CreateDirectory(OutDir);
+            var output = Path.Combine(OutDir, "lib" + Path.GetFileNameWithoutExtension(source) + ".so");
+            Run(Compiler(), $"-shared -fPIC -O2 -o \"{output}\" \"{Path.Combine(NativeDir, source)}\" {extraFlags}");
+            Built[source + extraFlags] = output;
+            return output;
+        }
+    }
+
+    public static string Compiler()
+    {
+        foreach (var cc in new[] { Environment.GetEnvironmentVariable("CC"), "cc", "gcc", "clang" })
+        {
+            if (string.IsNullOrEmpty(cc)) continue;
+            if (FindOnPath(cc) is string found) return found;
+        }
+        throw new InvalidOperationException("no C compiler found (tried $CC, cc, gcc, clang): install gcc to build the test libraries");
+    }
+
+    static string? FindOnPath(string exe)
+    {
+        if (Path.IsPathRooted(exe)) return File.Exists(exe) ? exe : null;
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator))
+        {
+            var p = Path.Combine(dir, exe);
+            if (File.Exists(p)) return p;
+        }
+        return null;
+    }
+
+    public static string Run(string exe, string arguments)
+    {
+        var psi = new ProcessStartInfo(exe, arguments)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode != 0)
+            throw new InvalidOperationException($"{exe} {arguments} failed ({p.ExitCode}):\n{stderr}");
+        return stdout.Result;
+    }
+
+    static string FindRoot()
+    {
+        var dir = AppContext.BaseDirectory;
+        while (dir != null && !File.Exists(Path.Combine(dir, "Lunet.slnx")))
+            dir = Path.GetDirectoryName(dir);
+        return dir ?? throw new InvalidOperationException("repository root (Lunet.slnx) not found");
+    }
+}

@@ -1,0 +1,37 @@
+/* The test library the xunit tests build with cc and call through the ffi. */
+#include <stdint.h>
+#include <stdbool.h>
+#include <string.h>
+#include <stddef.h>
+
+int MY_MAGIC_INT = 69;
+double MY_DOUBLE = 2.5;
+const char *MY_STRING = "magic";
+void *MY_NULL = 0;
+
+int add(int a, int b) { return a + b; }
+double addf(double a, double b) { return a + b; }
+float mulf(float a, float b) { return a * b; }
+int64_t add6(int64_t a, int64_t b, int64_t c, int64_t d, int64_t e, int64_t f) { return a + b + c + d + e + f; }
+void noop(void) {}
+int8_t  id_i8(int8_t v) { return v; }
+uint8_t id_u8(uint8_t v) { return v; }
+int16_t id_i16(int16_t v) { return v; }
+uint16_t id_u16(uint16_t v) { return v; }
+int32_t id_i32(int32_t v) { return v; }
+uint32_t id_u32(uint32_t v) { return v; }
+int64_t id_i64(int64_t v) { return v; }
+uint64_t id_u64(uint64_t v) { return v; }
+bool not_bool(bool v) { return !v; }
+void *id_ptr(void *p) { return p; }
+const char *id_str(const char *s) { return s; }
+const char *null_str(void) { return 0; }
+size_t str_len(const char *s) { return s ? strlen(s) : (size_t)-1; }
+int is_null(const void *p) { return p == 0; }
+/* 16 parameters: more than fit in registers on any ABI. */
+int64_t sum16(int64_t a1, double a2, int64_t a3, double a4, int64_t a5, double a6, int64_t a7, double a8,
+              int64_t a9, double a10, int64_t a11, double a12, int64_t a13, double a14, int64_t a15, double a16)
+{
+    return a1 + (int64_t)a2 + a3 + (int64_t)a4 + a5 + (int64_t)a6 + a7 + (int64_t)a8 +
+           a9 + (int64_t)a10 + a11 + (int64_t)a12 + a13 + (int64_t)a14 + a15 + (int64_t)a16;
+}

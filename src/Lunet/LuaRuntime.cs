@@ -11,7 +11,7 @@ namespace Lunet;
 /// back as <see cref="LuaScriptException"/> with Lua's message ("chunk:line: ...").
 /// Not thread-safe: use a runtime from one thread at a time.
 /// </summary>
-public sealed unsafe class LuaRuntime : IDisposable
+public sealed unsafe partial class LuaRuntime : IDisposable
 {
     static readonly Dictionary<nint, LuaRuntime> ByState = new();
 

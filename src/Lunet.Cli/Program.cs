@@ -1,0 +1,2 @@
+// Placeholder entry until the command lands.
+return 0;

@@ -1,0 +1,151 @@
+using Lunet.Tests.Support;
+
+namespace Lunet.Tests.Ffi;
+
+/// <summary>Calls into the compiled test library: the seed examples, every scalar type, and the argument errors.</summary>
+public class CallTests
+{
+    const string Open = "local ffi = require('ffi'); local lib = ffi.open(TESTLIB); ";
+
+    [Fact]
+    public void PlutoSeedExamples()
+    {
+        Assert.Equal(true, Lua.Eval(Open + "return lib:value('i32', 'MY_MAGIC_INT') == 69"));
+        Assert.Equal(true, Lua.Eval(Open + "return lib:wrap('i32', 'add', 'i32', 'i32')(38, 4) == 42"));
+    }
+
+    [Fact]
+    public void LuneStyleCall()
+    {
+        Assert.Equal(42L, Lua.Eval(Open + "return lib:call('add', 'i32', {'i32', 'i32'}, 38, 4)"));
+        Assert.Equal(5.5, Lua.Eval(Open + "return lib:call('addf', 'f64', {'f64', 'f64'}, 2.25, 3.25)"));
+        Assert.Equal(21L, Lua.Eval(Open + "return lib:call('add6', 'i64', {'i64','i64','i64','i64','i64','i64'}, 1, 2, 3, 4, 5, 6)"));
+    }
+
+    [Fact]
+    public void CallCacheSeesDifferentSignaturesForOneName()
+    {
+        // Same name, different types: the cache must not hand back the first binding.
+        Assert.Equal("3|3.75", Lua.Eval(Open + """
+            local a = lib:call('add', 'i32', {'i32', 'i32'}, 1, 2)
+            local ok = pcall(lib.call, lib, 'add', 'i32', {'i32', 'i32'}, 1.5, 2)
+            assert(not ok)
+            local b = lib:call('addf', 'f64', {'f64', 'f64'}, 1.5, 2.25)
+            return a .. '|' .. b
+            """));
+        Assert.Equal(true, Lua.Eval(Open + """
+            local types = {'i32', 'i32'}
+            assert(lib:call('add', 'i32', types, 1, 2) == 3)
+            types[2] = 'string'  -- the same table, mutated: must not reuse the cached binding
+            local ok, err = pcall(lib.call, lib, 'add', 'i32', types, 1, 2)
+            return not ok and err:find('string expected, got number', 1, true) ~= nil
+            """));
+    }
+
+    [Fact]
+    public void LongTypeStringsTakeTheSlowPathCorrectly()
+    {
+        Assert.Equal(7L, Lua.Eval(Open + """
+            local t = 'int' .. string.rep(' ', 50)
+            return lib:call('add', t, {t, 'int'}, 3, 4)
+            """));
+    }
+
+    [Theory]
+    [InlineData("id_i8", "i8", "200", -56L)]
+    [InlineData("id_u8", "u8", "-1", 255L)]
+    [InlineData("id_i16", "i16", "40000", -25536L)]
+    [InlineData("id_u16", "u16", "-1", 65535L)]
+    [InlineData("id_i32", "i32", "2147483648", -2147483648L)]
+    [InlineData("id_u32", "u32", "-1", 4294967295L)]
+    [InlineData("id_i64", "i64", "math.mininteger", long.MinValue)]
+    [InlineData("id_u64", "u64", "-1", -1L)]
+    [InlineData("id_i32", "int", "7.0", 7L)]
+    [InlineData("id_u8", "unsigned char", "256 + 65", 65L)]
+    [InlineData("id_i64", "long long", "math.maxinteger", long.MaxValue)]
+    public void IntegersWrapAsACastDoes(string fn, string type, string arg, long expected)
+    {
+        Assert.Equal(expected, Lua.Eval(Open + $"return lib:wrap('{type}', '{fn}', '{type}')({arg})"));
+    }
+
+    [Fact]
+    public void FloatsBoolsPointersAndStrings()
+    {
+        Assert.Equal(7.5, Lua.Eval(Open + "return lib:wrap('float', 'mulf', 'float', 'float')(2.5, 3)"));
+        Assert.Equal(true, Lua.Eval(Open + "return lib:wrap('bool', 'not_bool', 'bool')(false)"));
+        Assert.Equal(true, Lua.Eval(Open + "return lib:wrap('bool', 'not_bool', 'bool')(nil)"));
+        Assert.Equal(false, Lua.Eval(Open + "return lib:wrap('_Bool', 'not_bool', '_Bool')(true)"));
+        Assert.Equal(true, Lua.Eval(Open + "local p = ffi.pointer(0x1234); return lib:wrap('void*', 'id_ptr', 'void*')(p) == p"));
+        Assert.Equal(true, Lua.Eval(Open + "return lib:wrap('ptr', 'id_ptr', 'ptr')(nil) == ffi.nullptr"));
+        Assert.Equal("hello", Lua.Eval(Open + "return lib:wrap('str', 'id_str', 'str')('hello')"));
+        Assert.Equal(true, Lua.Eval(Open + "return lib:wrap('const char*', 'null_str')() == nil"));
+        Assert.Equal(-1L, Lua.Eval(Open + "return lib:wrap('ssize_t', 'str_len', 'char*')(nil)"));
+        Assert.Equal(1L, Lua.Eval(Open + "return lib:wrap('int', 'is_null', 'pointer')(ffi.nullptr)"));
+        Assert.Null(Lua.Eval(Open + "return lib:wrap('void', 'noop', 'void')()"));
+        Assert.Equal(136L, Lua.Eval(Open + """
+            local sum = lib:wrap('i64', 'sum16', 'i64','f64','i64','f64','i64','f64','i64','f64','i64','f64','i64','f64','i64','f64','i64','f64')
+            return sum(1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16)
+            """));
+    }
+
+    [Fact]
+    public void ExportedVariables()
+    {
+        Assert.Equal(2.5, Lua.Eval(Open + "return lib:value('double', 'MY_DOUBLE')"));
+        Assert.Equal("magic", Lua.Eval(Open + "return lib:value('string', 'MY_STRING')"));
+        Assert.Equal(true, Lua.Eval(Open + "return lib:value('pointer', 'MY_NULL') == ffi.nullptr"));
+    }
+
+    [Theory]
+    [InlineData("lib:wrap('i32', 'add', 'i32', 'i32')(1, 'x')", "bad argument #2 to 'add' (i32 expected, got string)")]
+    [InlineData("lib:wrap('i32', 'add', 'i32', 'i32')('1', 2)", "bad argument #1 to 'add' (i32 expected, got string)")]
+    [InlineData("lib:wrap('i32', 'add', 'i32', 'i32')(1.5, 2)", "bad argument #1 to 'add' (number has no integer representation)")]
+    [InlineData("lib:wrap('i32', 'add', 'i32', 'i32')(1)", "wrong number of arguments to 'add' (2 expected, got 1)")]
+    [InlineData("lib:wrap('i32', 'add', 'i32', 'i32')(1, 2, 3)", "wrong number of arguments to 'add' (2 expected, got 3)")]
+    [InlineData("lib:call('add', 'i32', {'i32', 'i32'}, 1, {})", "bad argument #2 to 'add' (i32 expected, got table)")]
+    [InlineData("lib:wrap('f64', 'addf', 'f64', 'f64')(1, true)", "bad argument #2 to 'addf' (f64 expected, got boolean)")]
+    [InlineData("lib:wrap('bool', 'not_bool', 'bool')(0)", "bad argument #1 to 'not_bool' (bool expected, got number)")]
+    [InlineData("lib:wrap('pointer', 'id_ptr', 'pointer')(12)", "bad argument #1 to 'id_ptr' (pointer expected, got number)")]
+    [InlineData("lib:wrap('pointer', 'id_ptr', 'pointer')('abc')", "bad argument #1 to 'id_ptr' (pointer expected, got string)")]
+    [InlineData("lib:wrap('string', 'id_str', 'string')(12)", "bad argument #1 to 'id_str' (string expected, got number)")]
+    [InlineData("lib:wrap('i33', 'add', 'i32')", "unknown C type 'i33'")]
+    [InlineData("lib:call('add', 'i32', {'i32', 'i34'}, 1, 2)", "unknown C type 'i34'")]
+    [InlineData("lib:call('add', 'i32', 'i32', 1, 2)", "bad argument #3 to 'call' (table of argument types expected, got string)")]
+    [InlineData("lib:call('add', 'i32', {'i32', 5}, 1, 2)", "argument type #2 must be a type name, got number")]
+    [InlineData("lib:wrap('i32', 'no_such_function')", "symbol 'no_such_function' not found in library")]
+    [InlineData("lib:getSymbol('no_such_symbol')", "symbol 'no_such_symbol' not found")]
+    [InlineData("lib.call('add', 'i32', {})", "bad argument #1 to 'call' (NativeLibrary expected, got string; call it as lib:call(...))")]
+    [InlineData("lib:wrap('i32', 'add', 'void', 'i32')", "void is not a parameter type")]
+    public void BadInputIsALuaErrorAndTheRuntimeKeepsWorking(string code, string message)
+    {
+        using var rt = Lua.NewRuntime();
+        var error = Lua.Error(rt, Open + code);
+        Assert.Contains(message, error);
+        Assert.StartsWith("test:1:", error);
+        Assert.Equal(42L, rt.DoString(Open + "return lib:wrap('i32', 'add', 'i32', 'i32')(40, 2)")[0]);
+    }
+
+    [Fact]
+    public void ErrorsCarryTheScriptPosition()
+    {
+        using var rt = Lua.NewRuntime();
+        var e = Assert.Throws<LuaScriptException>(() => rt.DoString(
+            "local lib = require('ffi').open(TESTLIB)\nlocal add = lib:wrap('i32', 'add', 'i32', 'i32')\n\nadd(1, 'two')", "@script.lua"));
+        Assert.Equal("script.lua:4: bad argument #2 to 'add' (i32 expected, got string)", e.Message);
+        Assert.Contains("stack traceback:", e.LuaTraceback);
+    }
+
+    [Fact]
+    public void OneStubPerSignature()
+    {
+        using var rt = Lua.NewRuntime();
+        rt.DoString(Open + "lib:wrap('i32', 'add', 'i32', 'i32')");
+        int before = Lunet.Ffi.Calls.StubCache.Count;
+        rt.DoString(Open + """
+            for i = 1, 100 do lib:wrap('i32', 'add', 'i32', 'i32') end
+            lib:wrap('int', 'id_i32', 'int')
+            lib:wrap('int32_t', 'add', 'int', 'int32_t')
+            """);
+        Assert.True(Lunet.Ffi.Calls.StubCache.Count - before <= 1, "same-shape signatures share a stub");
+    }
+}

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -46,8 +47,8 @@ internal static class MachOExportReader
     public static bool HasMagic(ReadOnlySpan<byte> bytes)
     {
         if (bytes.Length < 4) return false;
-        uint le = BitConverter.ToUInt32(bytes[..4]) is var v && BitConverter.IsLittleEndian ? v : System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(v);
-        uint be = System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(le);
+        uint le = BinaryPrimitives.ReadUInt32LittleEndian(bytes);
+        uint be = BinaryPrimitives.ReverseEndianness(le);
         return le is MhMagic or MhMagic64 || be is MhMagic or MhMagic64 or FatMagic or FatMagic64;
     }
 
@@ -127,7 +128,7 @@ internal static class MachOExportReader
     {
         uint magic = file.U32(0, "magic");
         if (magic is MhMagic or MhMagic64) { }
-        else if (System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(magic) is MhMagic or MhMagic64)
+        else if (BinaryPrimitives.ReverseEndianness(magic) is MhMagic or MhMagic64)
         {
             file = file.WithEndianness(false);
             magic = file.U32(0);

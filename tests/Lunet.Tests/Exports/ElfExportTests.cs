@@ -77,7 +77,7 @@ public class ElfExportTests
     internal static List<string> Names(IReadOnlyList<ExportInfo> exports) => exports.Select(e => e.Name).ToList();
 
     /// <summary>nm -D --defined-only symbols of type T, W or i, version suffix removed, deduplicated.</summary>
-    private static List<string> NmDefinedFunctions(string path)
+    internal static List<string> NmDefinedFunctions(string path)
     {
         var names = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var line in NativeTools.Run("nm", $"-D --defined-only \"{path}\"").Split('\n'))

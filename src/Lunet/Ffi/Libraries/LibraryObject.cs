@@ -40,7 +40,7 @@ internal static unsafe class LibraryObject
         CFunction.Set(L, -1, "wrap", &Wrap);
         CFunction.Set(L, -1, "value", &Value);
         CFunction.Set(L, -1, "close", &Close);
-        // LISTEXPORTS
+        CFunction.Set(L, -1, "listExports", &ListExports);
         LuaOps.SetField(L, -2, "__index");
         CFunction.Set(L, -1, "__tostring", &ToString);
     }
@@ -84,6 +84,32 @@ internal static unsafe class LibraryObject
         lib.CallSites.Clear();
         lib.Close();
         return 0;
+    }
+
+    static int ListExports(nint L)
+    {
+        var lib = Self(L, "listExports");
+        lib.EnsureOpen();
+        var exports = LibraryExports.Of(lib);
+        createtable(L, exports.Count, 0);
+        for (int i = 0; i < exports.Count; i++)
+        {
+            createtable(L, 0, 2);
+            LuaOps.PushString(L, exports[i].Name);
+            LuaOps.SetField(L, -2, "name");
+            if (exports[i].Ordinal is int ord)
+            {
+                pushinteger(L, ord);
+                LuaOps.SetField(L, -2, "ordinal");
+            }
+            if (exports[i].ForwardedTo is string fwd)
+            {
+                LuaOps.PushString(L, fwd);
+                LuaOps.SetField(L, -2, "forwardedTo");
+            }
+            rawseti(L, -2, i + 1);
+        }
+        return 1;
     }
 
     /// <summary>lib:call(name, retType, argTypes, ...): Lune's call, cached by the identity of its strings.</summary>

@@ -14,7 +14,6 @@ namespace Lunet.Ffi.Libraries;
 internal static unsafe class LibraryObject
 {
     static readonly nint HandleKey = System.Runtime.InteropServices.Marshal.AllocHGlobal(1);
-    const int MaxShortString = 40; // LUAI_MAXSHORTLEN: longer strings are not interned
 
     public static void Push(nint L, LoadedLibrary lib)
     {
@@ -24,6 +23,10 @@ internal static unsafe class LibraryObject
         Metatables.NewHandleUserdata(L, lib);
         Metatables.Push(L, "ffi.libhandle", &BuildHandleMetatable);
         setmetatable(L, -2);
+        // lib:call is the library's own closure over its handle: no method lookup, no self lookup per call.
+        pushvalue(L, -1);
+        LibraryCall.Push(L);
+        LuaOps.RawSetField(L, -3, "call");
         rawsetp(L, -2, HandleKey);
         Metatables.Push(L, "NativeLibrary", &BuildMetatable);
         setmetatable(L, -2);
@@ -36,7 +39,6 @@ internal static unsafe class LibraryObject
         createtable(L, 0, 8);
         CFunction.Set(L, -1, "getSymbol", &GetSymbol);
         CFunction.Set(L, -1, "hasSymbol", &HasSymbol);
-        CFunction.Set(L, -1, "call", &Call);
         CFunction.Set(L, -1, "wrap", &Wrap);
         CFunction.Set(L, -1, "value", &Value);
         CFunction.Set(L, -1, "close", &Close);
@@ -112,91 +114,6 @@ internal static unsafe class LibraryObject
         return 1;
     }
 
-    /// <summary>lib:call(name, retType, argTypes, ...): Lune's call, cached by the identity of its strings.</summary>
-    static int Call(nint L)
-    {
-        var lib = Self(L, "call");
-        var b = lib.CallSites.Find(L) ?? BindCall(L, lib);
-        if (b.IsClosed) return CallSupport.Closed(L, b);
-        return b.Stub(L, b, 5);
-    }
-
-    static FunctionBinding BindCall(nint L, LoadedLibrary lib)
-    {
-        var types = FfiContext.Of(L).Types;
-        var name = LuaOps.CheckString(L, 2, "call");
-        var ret = types.Resolve(LuaOps.CheckString(L, 3, "call"));
-        var parameters = new List<CType>();
-        var keys = new List<nint>();
-        int t = type(L, 4);
-        if (t == TTABLE)
-        {
-            long n = (long)rawlen(L, 4);
-            for (int i = 1; i <= n; i++)
-            {
-                rawgeti(L, 4, i);
-                var s = LuaOps.ToStringOrNull(L, -1) ?? throw LuaException.BadArgument(3, "call",
-                    $"argument type #{i} must be a type name, got {LuaOps.TypeName(L, -1)}");
-                keys.Add(topointer(L, -1));
-                settop(L, -2);
-                parameters.Add(ResolveParameter(types, s));
-            }
-        }
-        else if (t != TNIL)
-            throw LuaException.BadArgument(3, "call", $"table of argument types expected, got {LuaOps.TypeName(L, 4)}");
-
-        var binding = lib.Bind(name, MakeSignature(ret, parameters, "call"));
-        if (!lib.CallSites.IsFull && AllShort(L, t == TTABLE))
-        {
-            Anchor(L, 2);
-            Anchor(L, 3);
-            if (t == TTABLE)
-            {
-                long n = (long)rawlen(L, 4);
-                for (int i = 1; i <= n; i++)
-                {
-                    rawgeti(L, 4, i);
-                    Anchor(L, -1);
-                    settop(L, -2);
-                }
-            }
-            lib.CallSites.Add(topointer(L, 2), topointer(L, 3), keys.ToArray(), binding);
-        }
-        return binding;
-    }
-
-    static bool AllShort(nint L, bool hasTable)
-    {
-        if (rawlen(L, 2) > MaxShortString || rawlen(L, 3) > MaxShortString) return false;
-        if (!hasTable) return true;
-        long n = (long)rawlen(L, 4);
-        for (int i = 1; i <= n; i++)
-        {
-            rawgeti(L, 4, i);
-            bool shortString = rawlen(L, -1) <= MaxShortString;
-            settop(L, -2);
-            if (!shortString) return false;
-        }
-        return true;
-    }
-
-    /// <summary>Keeps the string at idx alive as long as the state: anchors[s] = true in the registry.</summary>
-    static void Anchor(nint L, int idx)
-    {
-        idx = absindex(L, idx);
-        if (LuaOps.GetField(L, LUA_REGISTRYINDEX, "ffi.anchors") != TTABLE)
-        {
-            settop(L, -2);
-            createtable(L, 0, 16);
-            pushvalue(L, -1);
-            LuaOps.SetField(L, LUA_REGISTRYINDEX, "ffi.anchors");
-        }
-        pushvalue(L, idx);
-        pushboolean(L, 1);
-        rawset(L, -3);
-        settop(L, -2);
-    }
-
     /// <summary>lib:wrap(retType, name, argType...) or lib:wrap(retType, name, {argTypes}): Pluto's wrapper.</summary>
     static int Wrap(nint L)
     {
@@ -226,14 +143,14 @@ internal static unsafe class LibraryObject
         return 1;
     }
 
-    static CType ResolveParameter(TypeRegistry types, string name)
+    internal static CType ResolveParameter(TypeRegistry types, string name)
     {
         var t = types.Resolve(name);
         return t;
     }
 
     /// <summary>Builds the signature; (void) as the only parameter means none, as in C; void elsewhere is an error.</summary>
-    static Signature MakeSignature(CType ret, List<CType> parameters, string method)
+    internal static Signature MakeSignature(CType ret, List<CType> parameters, string method)
     {
         if (parameters.Count == 1 && parameters[0].Scalar == ScalarKind.Void) parameters.Clear();
         if (parameters.Any(p => p.Scalar == ScalarKind.Void))

@@ -1,0 +1,115 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Lunet.Ffi.Calls;
+using Lunet.Ffi.Types;
+using Lunet.Interop;
+using static Lunet.Interop.LuaApi;
+
+namespace Lunet.Ffi.Libraries;
+
+/// <summary>
+/// lib:call(name, retType, argTypes, ...), Lune's call. Each library has its own
+/// closure (upvalue: the library handle) behind its own unmanaged entry, and the
+/// binding is found by the identity of the Lua strings it is given
+/// (<see cref="CallSiteCache"/>), so the type strings are parsed once.
+/// </summary>
+internal static unsafe class LibraryCall
+{
+    const int MaxShortString = 40; // LUAI_MAXSHORTLEN: longer strings are not interned
+    const int ArgBase = 5;         // self, name, retType, argTypes, then the arguments
+
+    static readonly nint EntryThunk = NativeThunks.ErrorThunk((nint)(delegate* unmanaged[Cdecl]<nint, int>)&Entry);
+
+    /// <summary>Pushes the call closure over the library handle userdata on top of the stack (which it pops).</summary>
+    public static void Push(nint L) => pushcclosure(L, EntryThunk, 1);
+
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    static int Entry(nint L)
+    {
+        try
+        {
+            var lib = Unsafe.As<LoadedLibrary>(GCHandle.FromIntPtr(*(nint*)touserdata(L, UpvalueIndex(1))).Target!);
+            if (type(L, 1) != TTABLE)
+                throw LuaException.BadArgument(1, "call", $"NativeLibrary expected, got {LuaOps.TypeName(L, 1)}; call it as lib:call(...)");
+            var b = lib.CallSites.Find(L) ?? Bind(L, lib);
+            if (b.IsClosed) return CallSupport.Closed(L, b);
+            return b.Stub(L, b, ArgBase);
+        }
+        catch (Exception e)
+        {
+            return CFunction.PushError(L, e);
+        }
+    }
+
+    static FunctionBinding Bind(nint L, LoadedLibrary lib)
+    {
+        var types = FfiContext.Of(L).Types;
+        var name = LuaOps.CheckString(L, 2, "call");
+        var ret = types.Resolve(LuaOps.CheckString(L, 3, "call"));
+        var parameters = new List<CType>();
+        var keys = new List<nint>();
+        int t = type(L, 4);
+        if (t == TTABLE)
+        {
+            long n = (long)rawlen(L, 4);
+            for (int i = 1; i <= n; i++)
+            {
+                rawgeti(L, 4, i);
+                var s = LuaOps.ToStringOrNull(L, -1) ?? throw LuaException.BadArgument(3, "call",
+                    $"argument type #{i} must be a type name, got {LuaOps.TypeName(L, -1)}");
+                keys.Add(topointer(L, -1));
+                settop(L, -2);
+                parameters.Add(types.Resolve(s));
+            }
+        }
+        else if (t != TNIL)
+            throw LuaException.BadArgument(3, "call", $"table of argument types expected, got {LuaOps.TypeName(L, 4)}");
+
+        var binding = lib.Bind(name, LibraryObject.MakeSignature(ret, parameters, "call"));
+        if (!lib.CallSites.IsFull && AllShort(L, t == TTABLE))
+        {
+            Anchor(L, 2);
+            Anchor(L, 3);
+            for (int i = 1; t == TTABLE && i <= keys.Count; i++)
+            {
+                rawgeti(L, 4, i);
+                Anchor(L, -1);
+                settop(L, -2);
+            }
+            lib.CallSites.Add(topointer(L, 2), topointer(L, 3), keys.ToArray(), binding);
+        }
+        return binding;
+    }
+
+    static bool AllShort(nint L, bool hasTable)
+    {
+        if (rawlen(L, 2) > MaxShortString || rawlen(L, 3) > MaxShortString) return false;
+        if (!hasTable) return true;
+        long n = (long)rawlen(L, 4);
+        for (int i = 1; i <= n; i++)
+        {
+            rawgeti(L, 4, i);
+            bool shortString = rawlen(L, -1) <= MaxShortString;
+            settop(L, -2);
+            if (!shortString) return false;
+        }
+        return true;
+    }
+
+    /// <summary>Keeps the string at idx alive as long as the state: anchors[s] = true in the registry.</summary>
+    static void Anchor(nint L, int idx)
+    {
+        idx = absindex(L, idx);
+        if (LuaOps.GetField(L, LUA_REGISTRYINDEX, "ffi.anchors") != TTABLE)
+        {
+            settop(L, -2);
+            createtable(L, 0, 16);
+            pushvalue(L, -1);
+            LuaOps.SetField(L, LUA_REGISTRYINDEX, "ffi.anchors");
+        }
+        pushvalue(L, idx);
+        pushboolean(L, 1);
+        rawset(L, -3);
+        settop(L, -2);
+    }
+}

@@ -132,21 +132,15 @@ internal static unsafe class LibraryObject
                 var s = LuaOps.ToStringOrNull(L, -1) ?? throw LuaException.BadArgument(4, "wrap",
                     $"argument type #{i} must be a type name, got {LuaOps.TypeName(L, -1)}");
                 settop(L, -2);
-                parameters.Add(ResolveParameter(types, s));
+                parameters.Add(types.Resolve(s));
             }
         }
         else
         {
-            for (int i = 4; i <= top; i++) parameters.Add(ResolveParameter(types, LuaOps.CheckString(L, i, "wrap")));
+            for (int i = 4; i <= top; i++) parameters.Add(types.Resolve(LuaOps.CheckString(L, i, "wrap")));
         }
         CallDispatcher.Push(L, lib.Bind(name, MakeSignature(ret, parameters, "wrap")));
         return 1;
-    }
-
-    internal static CType ResolveParameter(TypeRegistry types, string name)
-    {
-        var t = types.Resolve(name);
-        return t;
     }
 
     /// <summary>Builds the signature; (void) as the only parameter means none, as in C; void elsewhere is an error.</summary>

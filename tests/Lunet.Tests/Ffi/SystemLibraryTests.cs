@@ -21,6 +21,7 @@ public class SystemLibraryTests
         Assert.Equal((long)Environment.ProcessId, Lua.Eval("return require('ffi').C:wrap('int', 'getpid')()"));
         Assert.Equal(true, Lua.Eval("local ffi = require('ffi'); return ffi.open() == ffi.C"));
         Assert.Contains("libc", (string)Lua.Eval("return require('ffi').C.path")!);
+        Assert.Equal(3L, Lua.Eval("local C = require('ffi').C; C:close(); return C:call('strlen', 'size_t', {'string'}, 'abc')"));
     }
 
     [Fact]

@@ -60,8 +60,9 @@ internal sealed class LoadedLibrary
 
     public void Close()
     {
-        if (handle == 0) return;
-        if (!IsProcess) DynamicLoader.Close(handle);
+        // The process cannot be unloaded: closing ffi.C leaves it usable.
+        if (handle == 0 || IsProcess) return;
+        DynamicLoader.Close(handle);
         handle = 0;
         bindings.Clear();
     }

@@ -24,7 +24,10 @@ static partial class Program
             Console.WriteLine(CommandLine.Usage);
             return 0;
         }
-        if (cl.ShowVersion) Console.WriteLine(CommandLine.Version);
+        // As lua: a script or -e without -i runs and exits; otherwise (or with -i) the REPL follows.
+        bool repl = cl.Interactive || (!cl.HasScript && cl.Actions.All(a => a.Kind != 'e') && !cl.ShowVersion);
+        bool terminal = !Console.IsInputRedirected;
+        if (cl.ShowVersion || (repl && terminal)) Console.WriteLine(CommandLine.Version);
 
         using var runtime = new LuaRuntime(cl.RuntimeOptions());
         try
@@ -33,8 +36,7 @@ static partial class Program
             ScriptArgs.Install(runtime, args, cl.ScriptIndex);
             foreach (var action in cl.Actions) RunAction(runtime, action);
             if (cl.HasScript) RunScript(runtime, args, cl.ScriptIndex);
-            if (cl.Interactive || (!cl.HasScript && cl.Actions.All(a => a.Kind != 'e') && !cl.ShowVersion))
-                new Repl(runtime, Console.In, prompts: !Console.IsInputRedirected).Run();
+            if (repl) new Repl(runtime, Console.In, prompts: terminal).Run();
             return 0;
         }
         catch (LuaScriptException e)

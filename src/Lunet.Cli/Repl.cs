@@ -4,8 +4,8 @@ namespace Lunet.Cli;
 /// The read-eval-print loop, after lua.c's: a line is first tried as an expression
 /// (<c>return line</c>) and its values printed with Lua's print; otherwise it is a
 /// statement, continued over more lines (prompt ">>") while the chunk is incomplete.
-/// Errors are reported and the loop goes on; end of input ends it. Prompts and the
-/// banner are shown only when the input is a terminal, so piped input gives just the output.
+/// Errors are reported and the loop goes on; end of input ends it. Prompts are
+/// shown only when the input is a terminal, so piped input gives just the output.
 /// </summary>
 sealed class Repl(LuaRuntime runtime, TextReader input, bool prompts)
 {
@@ -13,7 +13,6 @@ sealed class Repl(LuaRuntime runtime, TextReader input, bool prompts)
 
     public void Run()
     {
-        if (prompts) Console.WriteLine(CommandLine.Version);
         while (ReadChunk() is string code)
         {
             try { runtime.DoStringAndPrint(code, ChunkName); }

@@ -1,2 +1,106 @@
-// Placeholder entry until the command lands.
-return 0;
+namespace Lunet.Cli;
+
+/// <summary>
+/// The lunet command: runs Lua scripts the way the lua command does
+/// (see <see cref="CommandLine.Usage"/>), plus the <c>exports</c> subcommand.
+/// Lua's own output (print, io.write) goes through C stdio; lunet's messages go
+/// through Console, which flushes on every write.
+/// </summary>
+static partial class Program
+{
+    static int Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "exports") return Exports(args[1..]);
+
+        var cl = CommandLine.Parse(args);
+        if (cl.Error != null)
+        {
+            Console.Error.WriteLine($"lunet: {cl.Error}");
+            Console.Error.WriteLine(CommandLine.Usage);
+            return 1;
+        }
+        if (cl.ShowHelp)
+        {
+            Console.WriteLine(CommandLine.Usage);
+            return 0;
+        }
+        // As lua: a script or -e without -i runs and exits; otherwise (or with -i) the REPL follows.
+        bool repl = cl.Interactive || (!cl.HasScript && cl.Actions.All(a => a.Kind != 'e') && !cl.ShowVersion);
+        bool terminal = !Console.IsInputRedirected;
+        if (cl.ShowVersion || (repl && terminal)) Console.WriteLine(CommandLine.Version);
+
+        using var runtime = new LuaRuntime(cl.RuntimeOptions());
+        try
+        {
+            if (cl.WarningsOn) runtime.DoString("warn('@on')", "=(command line)");
+            ScriptArgs.Install(runtime, args, cl.ScriptIndex);
+            foreach (var action in cl.Actions) RunAction(runtime, action);
+            if (cl.HasScript) RunScript(runtime, args, cl.ScriptIndex);
+            if (repl) new Repl(runtime, Console.In, prompts: terminal).Run();
+            return 0;
+        }
+        catch (LuaScriptException e)
+        {
+            ReportError(e);
+            return 1;
+        }
+        finally { FlushLuaOutput(runtime); }
+    }
+
+    static void RunAction(LuaRuntime runtime, StartupAction action)
+    {
+        if (action.Kind == 'e')
+        {
+            runtime.DoString(action.Text, "=(command line)");
+            return;
+        }
+        // -l mod, or -l g=mod (global g = require "mod")
+        int eq = action.Text.IndexOf('=');
+        var (global, module) = eq < 0 ? (action.Text, action.Text) : (action.Text[..eq], action.Text[(eq + 1)..]);
+        runtime.DoString("local g, m = ...; _G[g] = require(m)", "=(command line)", global, module);
+    }
+
+    static void RunScript(LuaRuntime runtime, string[] args, int scriptIndex)
+    {
+        var script = args[scriptIndex];
+        var varargs = ScriptArgs.Varargs(args, scriptIndex);
+        if (script == "-")
+            runtime.DoString(SkipShebang(Console.In.ReadToEnd()), "=stdin", varargs);
+        else
+            runtime.DoFile(script, varargs);
+    }
+
+    /// <summary>Drops a "#!" first line (keeping its newline, so line numbers stay right), as DoFile does.</summary>
+    static string SkipShebang(string code)
+    {
+        if (!code.StartsWith('#')) return code;
+        int nl = code.IndexOf('\n');
+        return nl < 0 ? "" : code[nl..];
+    }
+
+    /// <summary>An uncaught error as lua reports it: "lunet: message", then the traceback.</summary>
+    public static void ReportError(LuaScriptException e)
+    {
+        Console.Error.WriteLine($"lunet: {e.Message}");
+        if (e.LuaTraceback != null) Console.Error.WriteLine(e.LuaTraceback);
+    }
+
+    /// <summary>Flushes C stdio's stdout, where print and io.write go, so it interleaves with lunet's own output.</summary>
+    public static void FlushLuaOutput(LuaRuntime runtime)
+    {
+        try { runtime.DoString("pcall(function() io.stdout:flush() end)", "=flush"); }
+        catch (LuaScriptException) { }
+    }
+
+    static int Exports(string[] args)
+    {
+        int? status = null;
+        RunExports(args, ref status);
+        if (status is int s) return s;
+        Console.Error.WriteLine("lunet: the exports command is not available in this build");
+        return 1;
+    }
+
+    /// <summary>Implemented by ExportsCommand.cs when it is compiled in (see Lunet.Cli.csproj).</summary>
+    static partial void RunExports(string[] args, ref int? status);
+}

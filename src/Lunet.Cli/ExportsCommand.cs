@@ -1,0 +1,75 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Lunet.Ffi.Libraries;
+using Lunet.Ffi.Libraries.Exports;
+
+namespace Lunet.Cli;
+
+/// <summary>
+/// <c>lunet exports LIB [--json]</c>: the functions a library exports. LIB resolves as
+/// ffi.open resolves it (a name or a path); the names print one per line, sorted, or
+/// with --json as a JSON array of {name, ordinal?, forwardedTo?}.
+/// </summary>
+static class ExportsCommand
+{
+    const string Usage = "usage: lunet exports LIB [--json]";
+
+    public static int Run(string[] args)
+    {
+        string? lib = null;
+        bool json = false;
+        foreach (var a in args)
+        {
+            if (a == "--json") json = true;
+            else if (a is "-h" or "--help") { Console.WriteLine(Usage); return 0; }
+            else if (a.StartsWith('-') || lib != null) return Fail($"unexpected argument '{a}'\n{Usage}");
+            else lib = a;
+        }
+        if (lib == null) return Fail(Usage);
+
+        IReadOnlyList<ExportInfo> exports;
+        try
+        {
+            var loaded = LibraryResolver.Open(lib);
+            try { exports = ExportReader.Read(loaded.Path); }
+            finally { loaded.Close(); }
+        }
+        catch (Exception e)
+        {
+            return Fail(e.Message);
+        }
+
+        var sorted = exports.OrderBy(e => e.Name, StringComparer.Ordinal).ToList();
+        if (json)
+            Console.WriteLine(JsonSerializer.Serialize(sorted.Select(Entry.Of), JsonOptions));
+        else
+            foreach (var e in sorted) Console.WriteLine(e.Name);
+        return 0;
+    }
+
+    static int Fail(string message)
+    {
+        Console.Error.WriteLine($"lunet: {message}");
+        return 1;
+    }
+
+    static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    /// <summary>The JSON shape: absent ordinal / forwardedTo are left out.</summary>
+    sealed record Entry(
+        [property: JsonPropertyName("name")] string Name,
+        [property: JsonPropertyName("ordinal")] int? Ordinal,
+        [property: JsonPropertyName("forwardedTo")] string? ForwardedTo)
+    {
+        public static Entry Of(ExportInfo e) => new(e.Name, e.Ordinal, e.ForwardedTo);
+    }
+}
+
+static partial class Program
+{
+    static partial void RunExports(string[] args, ref int? status) => status = ExportsCommand.Run(args);
+}

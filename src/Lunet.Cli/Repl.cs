@@ -1,0 +1,47 @@
+namespace Lunet.Cli;
+
+/// <summary>
+/// The read-eval-print loop, after lua.c's: a line is first tried as an expression
+/// (<c>return line</c>) and its values printed with Lua's print; otherwise it is a
+/// statement, continued over more lines (prompt ">>") while the chunk is incomplete.
+/// Errors are reported and the loop goes on; end of input ends it. Prompts are
+/// shown only when the input is a terminal, so piped input gives just the output.
+/// </summary>
+sealed class Repl(LuaRuntime runtime, TextReader input, bool prompts)
+{
+    const string ChunkName = "=stdin";
+
+    public void Run()
+    {
+        while (ReadChunk() is string code)
+        {
+            try { runtime.DoStringAndPrint(code, ChunkName); }
+            catch (LuaScriptException e) { Program.ReportError(e); }
+            Program.FlushLuaOutput(runtime);
+        }
+        if (prompts) Console.WriteLine();
+    }
+
+    /// <summary>The next complete chunk (or one with a syntax error, to be reported), or null at end of input.</summary>
+    string? ReadChunk()
+    {
+        var line = Read("> ");
+        if (line == null) return null;
+        var asExpression = "return " + line;
+        if (runtime.Compile(asExpression, ChunkName, out _) == null) return asExpression;
+        var code = line;
+        while (runtime.Compile(code, ChunkName, out bool incomplete) != null && incomplete)
+        {
+            var more = Read(">> ");
+            if (more == null) break;
+            code += "\n" + more;
+        }
+        return code;
+    }
+
+    string? Read(string prompt)
+    {
+        if (prompts) Console.Write(prompt);
+        return input.ReadLine();
+    }
+}

@@ -68,8 +68,3 @@ static class ExportsCommand
         public static Entry Of(ExportInfo e) => new(e.Name, e.Ordinal, e.ForwardedTo);
     }
 }
-
-static partial class Program
-{
-    static partial void RunExports(string[] args, ref int? status) => status = ExportsCommand.Run(args);
-}

@@ -6,7 +6,7 @@ namespace Lunet.Cli;
 /// Lua's own output (print, io.write) goes through C stdio; lunet's messages go
 /// through Console, which flushes on every write.
 /// </summary>
-static partial class Program
+static class Program
 {
     static int Main(string[] args)
     {
@@ -92,15 +92,5 @@ static partial class Program
         catch (LuaScriptException) { }
     }
 
-    static int Exports(string[] args)
-    {
-        int? status = null;
-        RunExports(args, ref status);
-        if (status is int s) return s;
-        Console.Error.WriteLine("lunet: the exports command is not available in this build");
-        return 1;
-    }
-
-    /// <summary>Implemented by ExportsCommand.cs when it is compiled in (see Lunet.Cli.csproj).</summary>
-    static partial void RunExports(string[] args, ref int? status);
+    static int Exports(string[] args) => ExportsCommand.Run(args);
 }

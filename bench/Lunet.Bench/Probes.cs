@@ -43,6 +43,12 @@ static unsafe class Probes
         Set(L, "probe_noop_stub", NativeThunks.ErrorThunk((nint)(delegate* unmanaged[Cdecl]<nint, int>)&NoopStub), holder);
         Set(L, "probe_add_cs", NativeThunks.ErrorThunk((nint)(delegate* unmanaged[Cdecl]<nint, int>)&AddInCSharp), holder);
         Set(L, "probe_add_calli", NativeThunks.ErrorThunk((nint)(delegate* unmanaged[Cdecl]<nint, int>)&AddCalli), holder);
+        CFunction.Push(L, &NoopManaged);
+        fixed (byte* n = "probe_noop_entry\0"u8) setglobal(L, n);
+        CFunction.Push(L, &CallSelf);
+        fixed (byte* n = "probe_call_self\0"u8) setglobal(L, n);
+        CFunction.Push(L, &CallLookup);
+        fixed (byte* n = "probe_call_lookup\0"u8) setglobal(L, n);
         Set(L, "probe_add_calli_unchecked", NativeThunks.ErrorThunk((nint)(delegate* unmanaged[Cdecl]<nint, int>)&AddCalliUnchecked), holder);
     }
 
@@ -55,6 +61,38 @@ static unsafe class Probes
         }
         else pushcclosure(L, fn, 0);
         fixed (byte* n = Encoding.UTF8.GetBytes(name + "\0")) setglobal(L, n);
+    }
+
+    static readonly nint LibHandleKey = (nint)typeof(Lunet.Ffi.Libraries.LibraryObject)
+        .GetField("HandleKey", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.GetValue(null)!;
+
+    /// <summary>A C# noop reached the way ffi functions such as lib:call are: CFunction's shared entry.</summary>
+    static int NoopManaged(nint L) => 0;
+
+    /// <summary>+ what lib:call does to find its LoadedLibrary: lua_type, lua_rawgetp, the GCHandle, lua_settop.</summary>
+    static int CallSelf(nint L)
+    {
+        if (type(L, 1) == TTABLE)
+        {
+            rawgetp(L, 1, LibHandleKey);
+            var lib = Metatables.HandleTarget<Lunet.Ffi.Libraries.LoadedLibrary>(L, -1);
+            settop(L, -2);
+            if (lib != null) return 0;
+        }
+        return -1;
+    }
+
+    /// <summary>+ the call-site cache lookup (string identities), without calling the stub.</summary>
+    static int CallLookup(nint L)
+    {
+        if (type(L, 1) == TTABLE)
+        {
+            rawgetp(L, 1, LibHandleKey);
+            var lib = Metatables.HandleTarget<Lunet.Ffi.Libraries.LoadedLibrary>(L, -1);
+            settop(L, -2);
+            if (lib != null && lib.CallSites.Find(L) != null) return 0;
+        }
+        return -1;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -82,11 +120,17 @@ static unsafe class Probes
         if (b.Closed) return -1;
         try
         {
-            if (gettop(L) != 0) return -1;
-            ((delegate* unmanaged[Cdecl]<void>)b.Noop)();
-            return 0;
+            return NoopCalliBody(L, b);
         }
         catch (Exception e) { return CFunction.PushError(L, e); }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    static int NoopCalliBody(nint L, Holder b)
+    {
+        if (gettop(L) != 0) return -1;
+        ((delegate* unmanaged[Cdecl]<void>)b.Noop)();
+        return 0;
     }
 
     /// <summary>The same without the GC transition (only valid because the target is a known noop).</summary>
@@ -97,11 +141,17 @@ static unsafe class Probes
         if (b.Closed) return -1;
         try
         {
-            if (gettop(L) != 0) return -1;
-            ((delegate* unmanaged[Cdecl, SuppressGCTransition]<void>)b.Noop)();
-            return 0;
+            return NoopCalliNoTransitionBody(L, b);
         }
         catch (Exception e) { return CFunction.PushError(L, e); }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    static int NoopCalliNoTransitionBody(nint L, Holder b)
+    {
+        if (gettop(L) != 0) return -1;
+        ((delegate* unmanaged[Cdecl, SuppressGCTransition]<void>)b.Noop)();
+        return 0;
     }
 
     /// <summary>NoopHandle + the real emitted stub for void(void) through its delegate: what lib:wrap's dispatcher does.</summary>
@@ -123,13 +173,19 @@ static unsafe class Probes
         if (b.Closed) return -1;
         try
         {
-            if (gettop(L) != 2) return -1;
-            if (!LuaToC.TryInteger(L, 1, out var x)) return -1;
-            if (!LuaToC.TryInteger(L, 2, out var y)) return -1;
-            pushinteger(L, (int)x + (int)y);
-            return 1;
+            return AddInCSharpBody(L, b);
         }
         catch (Exception e) { return CFunction.PushError(L, e); }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    static int AddInCSharpBody(nint L, Holder b)
+    {
+        if (gettop(L) != 2) return -1;
+        if (!LuaToC.TryInteger(L, 1, out var x)) return -1;
+        if (!LuaToC.TryInteger(L, 2, out var y)) return -1;
+        pushinteger(L, (int)x + (int)y);
+        return 1;
     }
 
     /// <summary>The same calling C add_i32 through calli with the normal GC transition: the stub, hand-written.</summary>
@@ -140,13 +196,19 @@ static unsafe class Probes
         if (b.Closed) return -1;
         try
         {
-            if (gettop(L) != 2) return -1;
-            if (!LuaToC.TryInteger(L, 1, out var x)) return -1;
-            if (!LuaToC.TryInteger(L, 2, out var y)) return -1;
-            pushinteger(L, ((delegate* unmanaged[Cdecl]<int, int, int>)b.Add)((int)x, (int)y));
-            return 1;
+            return AddCalliBody(L, b);
         }
         catch (Exception e) { return CFunction.PushError(L, e); }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    static int AddCalliBody(nint L, Holder b)
+    {
+        if (gettop(L) != 2) return -1;
+        if (!LuaToC.TryInteger(L, 1, out var x)) return -1;
+        if (!LuaToC.TryInteger(L, 2, out var y)) return -1;
+        pushinteger(L, ((delegate* unmanaged[Cdecl]<int, int, int>)b.Add)((int)x, (int)y));
+        return 1;
     }
 
     /// <summary>AddCalli without the lua_type checks (accepts numeric strings: for measurement only).</summary>
@@ -157,14 +219,20 @@ static unsafe class Probes
         if (b.Closed) return -1;
         try
         {
-            if (gettop(L) != 2) return -1;
-            int ok1, ok2;
-            long x = tointegerx(L, 1, &ok1);
-            long y = tointegerx(L, 2, &ok2);
-            if ((ok1 & ok2) == 0) return -1;
-            pushinteger(L, ((delegate* unmanaged[Cdecl]<int, int, int>)b.Add)((int)x, (int)y));
-            return 1;
+            return AddCalliUncheckedBody(L, b);
         }
         catch (Exception e) { return CFunction.PushError(L, e); }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    static int AddCalliUncheckedBody(nint L, Holder b)
+    {
+        if (gettop(L) != 2) return -1;
+        int ok1, ok2;
+        long x = tointegerx(L, 1, &ok1);
+        long y = tointegerx(L, 2, &ok2);
+        if ((ok1 & ok2) == 0) return -1;
+        pushinteger(L, ((delegate* unmanaged[Cdecl]<int, int, int>)b.Add)((int)x, (int)y));
+        return 1;
     }
 }

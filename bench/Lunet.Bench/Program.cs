@@ -245,6 +245,11 @@ static class Program
         new("+ calli C add_i32 with GC transition (the stub, by hand)", "g(i, 2)", "local g = probe_add_calli"),
         new("same without the 2 lua_type checks", "g(i, 2)", "local g = probe_add_calli_unchecked"),
         new("ffi add_i32 via lib:wrap", "g(i, 2)", "local g = LIB:wrap(\"i32\", \"add_i32\", \"i32\", \"i32\")"),
+        new("-", ""),
+        new("C floor_noop given lib:call's 6 arguments", "g(LIB, \"add_i32\", \"i32\", at, i, 2)", "local g = floor_noop\nlocal at = {\"i32\", \"i32\"}"),
+        new("C# noop through CFunction's shared entry (how lib:call is reached)", "g(LIB, \"add_i32\", \"i32\", at, i, 2)", "local g = probe_noop_entry\nlocal at = {\"i32\", \"i32\"}"),
+        new("+ find the library: lua_type, lua_rawgetp, GCHandle, lua_settop", "g(LIB, \"add_i32\", \"i32\", at, i, 2)", "local g = probe_call_self\nlocal at = {\"i32\", \"i32\"}"),
+        new("+ call-site cache lookup (string identities)", "g(LIB, \"add_i32\", \"i32\", at, i, 2)", "local g = probe_call_lookup\nlocal at = {\"i32\", \"i32\"}"),
         new("ffi add_i32 via lib:call, hoisted table", "g(LIB, \"add_i32\", \"i32\", at, i, 2)", "local g = LIB.call\nlocal at = {\"i32\", \"i32\"}"),
     ];
 

@@ -1,0 +1,122 @@
+/* The floor: the same work as benchlib.c + the ffi, written by hand as Lua C
+   functions against the Lua 5.4 C API. Nothing can be cheaper from a Lua loop on
+   this VM, so the benchmark reports every ffi call shape as a multiple of these.
+
+   KeraLua ships liblua54.so without headers, so the few prototypes needed are
+   declared here with exactly the Lua 5.4 signatures (lua_Integer = long long,
+   lua_Number = double, lua_KContext = intptr_t). Link against KeraLua's
+   liblua54.so by soname so the copy the runtime already loaded is the one used. */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+typedef struct lua_State lua_State;
+typedef long long lua_Integer;
+typedef double lua_Number;
+
+#define LUA_TNIL 0
+#define LUA_TLIGHTUSERDATA 2
+#define LUA_TNUMBER 3
+#define LUA_TSTRING 4
+#define LUA_TUSERDATA 7
+
+int lua_gettop(lua_State *L);
+int lua_type(lua_State *L, int idx);
+lua_Integer lua_tointegerx(lua_State *L, int idx, int *isnum);
+lua_Number lua_tonumberx(lua_State *L, int idx, int *isnum);
+const char *lua_tolstring(lua_State *L, int idx, size_t *len);
+void *lua_touserdata(lua_State *L, int idx);
+size_t lua_rawlen(lua_State *L, int idx);
+void lua_pushinteger(lua_State *L, lua_Integer n);
+void lua_pushnumber(lua_State *L, lua_Number n);
+void lua_pushlightuserdata(lua_State *L, void *p);
+const char *lua_pushlstring(lua_State *L, const char *s, size_t len);
+void *lua_newuserdatauv(lua_State *L, size_t sz, int nuvalue);
+lua_Integer luaL_checkinteger(lua_State *L, int arg);
+lua_Number luaL_checknumber(lua_State *L, int arg);
+int luaL_argerror(lua_State *L, int arg, const char *extramsg);
+int luaL_error(lua_State *L, const char *fmt, ...);
+
+int floor_noop(lua_State *L) { (void)L; return 0; }
+
+int floor_add_i32(lua_State *L)
+{
+    int a = (int)luaL_checkinteger(L, 1);
+    int b = (int)luaL_checkinteger(L, 2);
+    lua_pushinteger(L, (lua_Integer)(a + b));
+    return 1;
+}
+
+int floor_add_f64(lua_State *L)
+{
+    double a = luaL_checknumber(L, 1);
+    double b = luaL_checknumber(L, 2);
+    lua_pushnumber(L, a + b);
+    return 1;
+}
+
+int floor_add6_i64(lua_State *L)
+{
+    lua_Integer s = 0;
+    for (int i = 1; i <= 6; i++) s += luaL_checkinteger(L, i);
+    lua_pushinteger(L, s);
+    return 1;
+}
+
+int floor_strlen(lua_State *L)
+{
+    const char *s = lua_tolstring(L, 1, NULL);
+    if (s == NULL) return luaL_argerror(L, 1, "string expected");
+    lua_pushinteger(L, (lua_Integer)strlen(s));
+    return 1;
+}
+
+int floor_id_ptr(lua_State *L)
+{
+    lua_pushlightuserdata(L, lua_touserdata(L, 1));
+    return 1;
+}
+
+/* Buffer floors: a full userdata of n bytes, bounds-checked like a Buffer. */
+int floor_newbuf(lua_State *L)
+{
+    lua_Integer n = luaL_checkinteger(L, 1);
+    memset(lua_newuserdatauv(L, (size_t)n, 0), 0, (size_t)n);
+    return 1;
+}
+
+static unsigned char *floor_at(lua_State *L, size_t width)
+{
+    unsigned char *p = lua_touserdata(L, 1);
+    if (p == NULL || lua_type(L, 1) != LUA_TUSERDATA) { luaL_argerror(L, 1, "buffer expected"); return NULL; }
+    lua_Integer off = luaL_checkinteger(L, 2);
+    if (off < 0 || (size_t)off + width > lua_rawlen(L, 1)) { luaL_error(L, "out of bounds"); return NULL; }
+    return p + off;
+}
+
+/* buf:read(off, "i32"): the type argument is accepted but not parsed. */
+int floor_buf_read_i32(lua_State *L)
+{
+    int32_t v;
+    memcpy(&v, floor_at(L, 4), 4);
+    lua_pushinteger(L, v);
+    return 1;
+}
+
+/* buf:write(off, "i32", v) */
+int floor_buf_write_i32(lua_State *L)
+{
+    unsigned char *at = floor_at(L, 4);
+    int32_t v = (int32_t)luaL_checkinteger(L, 4);
+    memcpy(at, &v, 4);
+    return 0;
+}
+
+/* buf:readBytes(off, 16) */
+int floor_buf_read_bytes(lua_State *L)
+{
+    lua_Integer n = luaL_checkinteger(L, 3);
+    unsigned char *at = floor_at(L, (size_t)n);
+    lua_pushlstring(L, (const char *)at, (size_t)n);
+    return 1;
+}

@@ -33,6 +33,18 @@ internal static unsafe class CallDispatcher
     /// <summary>Pushes a Lua function that calls <paramref name="binding"/>.</summary>
     public static void Push(nint L, FunctionBinding binding)
     {
+        if (binding.NativeStub != 0)
+        {
+            // The native stub is the Lua C function itself; its slot is the upvalue.
+            var slot = Metatables.NewHandleUserdata(L, binding, NativeSlot.Words);
+            slot[NativeSlot.TargetOffset / sizeof(nint)] = binding.Target;
+            slot[NativeSlot.ClosedCellOffset / sizeof(nint)] = binding.ClosedCell;
+            slot[NativeSlot.StubOffset / sizeof(nint)] = binding.NativeStub;
+            Metatables.Push(L, "ffi.binding", &BuildMetatable);
+            setmetatable(L, -2);
+            pushcclosure(L, NativeStubCache.Entry, 1);
+            return;
+        }
         Metatables.NewHandleUserdata(L, binding);
         Metatables.Push(L, "ffi.binding", &BuildMetatable);
         setmetatable(L, -2);

@@ -15,14 +15,24 @@ internal sealed class FunctionBinding
         Target = target;
         Signature = signature;
         Library = library;
-        Stub = StubCache.Get(signature);
+        NativeStub = NativeStubCache.Get(signature);
     }
+
+    static readonly unsafe nint NeverClosed = (nint)System.Runtime.InteropServices.NativeMemory.AllocZeroed(sizeof(int));
 
     public string Name { get; }
     public nint Target;
     public Signature Signature { get; }
     public LoadedLibrary? Library { get; }
-    public readonly CallStub Stub;
+    CallStub? stub;
+
+    /// <summary>The emitted managed stub (lib:call, and platforms without native stubs); compiled on first use.</summary>
+    public CallStub Stub => stub ??= StubCache.Get(Signature);
+
+    /// <summary>The native stub's code, or 0 where there is none (see <see cref="NativeStubCompiler"/>).</summary>
+    public nint NativeStub { get; }
+
+    public nint ClosedCell => Library?.ClosedCell ?? NeverClosed;
 
     public bool IsClosed => Library is { IsClosed: true };
 }

@@ -26,6 +26,9 @@ internal sealed class LoadedLibrary
     public bool IsProcess { get; }
     public bool IsClosed => handle == 0;
 
+    /// <summary>An int that native stubs read: non-zero once the library is closed. Never freed (wrappers may outlive the library).</summary>
+    public unsafe nint ClosedCell { get; } = (nint)System.Runtime.InteropServices.NativeMemory.AllocZeroed(sizeof(int));
+
     /// <summary>The lib:call fast path's cache, per library.</summary>
     public CallSiteCache CallSites { get; } = new();
 
@@ -62,6 +65,7 @@ internal sealed class LoadedLibrary
     {
         // The process cannot be unloaded: closing ffi.C leaves it usable.
         if (handle == 0 || IsProcess) return;
+        unsafe { *(int*)ClosedCell = 1; }
         DynamicLoader.Close(handle);
         handle = 0;
         bindings.Clear();

@@ -1,0 +1,53 @@
+using Lunet.Interop;
+using static Lunet.Interop.X64Assembler;
+
+namespace Lunet.Ffi.Calls;
+
+/// <summary>One native stub per signature, and the one Lua entry all native wrappers share.</summary>
+internal static class NativeStubCache
+{
+    static readonly Dictionary<Signature, nint> Stubs = new();
+    static nint entry;
+
+    public static int Count { get { lock (Stubs) return Stubs.Count; } }
+
+    /// <summary>The stub's address, or 0 where this platform or signature has no native stub.</summary>
+    public static nint Get(Signature sig)
+    {
+        if (!NativeStubCompiler.Supports(sig)) return 0;
+        lock (Stubs)
+        {
+            if (!Stubs.TryGetValue(sig, out var stub))
+                Stubs[sig] = stub = ExecutableMemory.Write(NativeStubCompiler.Compile(sig));
+            return stub;
+        }
+    }
+
+    /// <summary>
+    /// The lua_CFunction of every native wrapper: slot = touserdata(L, upvalue 1),
+    /// then a tail call of slot's stub with (L, slot, 1).
+    /// </summary>
+    public static nint Entry
+    {
+        get
+        {
+            lock (Stubs) return entry != 0 ? entry : entry = ExecutableMemory.Write(EntryCode());
+        }
+    }
+
+    static unsafe byte[] EntryCode()
+    {
+        var a = new X64Assembler();
+        a.Push(Rbx);                                   // keeps the call below 16-byte aligned
+        a.MovRR(Rbx, Rdi);
+        a.MovImm32(Rsi, LuaApi.UpvalueIndex(1));
+        a.CallAbs((nint)LuaApi.touserdata);
+        a.MovRR(Rdi, Rbx);
+        a.MovRR(Rsi, Rax);
+        a.MovImm32(Rdx, 1);
+        a.Pop(Rbx);
+        a.Load64(Rax, Rsi, NativeSlot.StubOffset);
+        a.JmpR(Rax);
+        return a.ToArray();
+    }
+}

@@ -48,7 +48,9 @@ internal static unsafe class MemoryFunctions
     public static int Cast(nint L)
     {
         nint at = Memory(L, 1, "cast", out long size, out var buffer);
-        var t = FfiContext.Of(L).Types.Resolve(LuaOps.CheckString(L, 2, "cast"));
+        var name = LuaOps.ToStringOrNull(L, 2)
+            ?? throw LuaException.BadArgument(2, "cast", $"type name expected, got {LuaOps.TypeName(L, 2)}");
+        var t = FfiContext.Of(L).Types.Resolve(name);
         int length = MemoryAccess.Size(t, "ffi.cast");
         if (buffer != null) Buffer.CheckRange(buffer, 0, length, "ffi.cast");
         else if (at == 0) throw new LuaException($"ffi.cast: cannot read a {t.Name} through a NULL pointer");

@@ -38,6 +38,10 @@ internal static unsafe class Buffer
     {
         if (size > ProbeSize)
         {
+            // The bytes are zero-filled, so every page is touched: more than the machine (or container) has cannot work.
+            long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+            if (available > 0 && size > available)
+                throw new LuaException($"{function}: cannot allocate {size} bytes (more than the {available} bytes of memory available)");
             // lua_newuserdatauv raises "not enough memory" with a longjmp, which must not cross C# frames:
             // find out first whether the C allocator can give this much at all.
             void* probe;

@@ -27,7 +27,13 @@ internal static unsafe class BufferMethods
     {
         public nint Cache;
         public nint Metatable;
+        /// <summary>The addresses of the interned member names, in <see cref="Members"/> order (anchored by the members table).</summary>
+        public fixed long Keys[MemberCount];
     }
+
+    /// <summary>The members: methods first, then the properties.</summary>
+    static readonly string[] Members = ["read", "write", "zero", "readBytes", "writeBytes", "readString", "writeString", "slice", "size", "ptr"];
+    const int MemberCount = 10, MethodCount = 8, SizeMember = 8;
 
     static int StateIndex => CFunction.Upvalue(1);
 
@@ -52,36 +58,29 @@ internal static unsafe class BufferMethods
         setiuservalue(L, -2, 1);
         int st = gettop(L);
 
-        createtable(L, 0, 8);
-        Method(L, st, "read", &Read);
-        Method(L, st, "write", &Write);
-        Method(L, st, "zero", &Zero);
-        Method(L, st, "readBytes", &ReadBytes);
-        Method(L, st, "writeBytes", &WriteBytes);
-        Method(L, st, "readString", &ReadString);
-        Method(L, st, "writeString", &WriteString);
-        Method(L, st, "slice", &Slice);
-        int methods = gettop(L);
-
-        // __index: methods first (a table lookup inside Lua), then the properties size and ptr.
-        var code = """
-            local methods, property = ...
-            return function(self, key)
-              local m = methods[key]
-              if m ~= nil then return m end
-              return property(self, key)
-            end
-            """u8;
-        fixed (byte* c = code, name = "=Buffer.__index\0"u8, mode = "t\0"u8)
+        // The members table: [i] = method closure and [name] = true, which anchors the interned names whose
+        // addresses __index compares against.
+        createtable(L, MethodCount, MemberCount);
+        int members = gettop(L);
+        delegate*<nint, int>[] methods = [&Read, &Write, &Zero, &ReadBytes, &WriteBytes, &ReadString, &WriteString, &Slice];
+        for (int i = 0; i < MemberCount; i++)
         {
-            if (loadbufferx(L, c, (nuint)code.Length, name, mode) != LUA_OK)
-                throw new InvalidOperationException("Buffer.__index failed to load: " + LuaOps.ToStringOrNull(L, -1));
+            if (i < MethodCount)
+            {
+                pushvalue(L, st);
+                CFunction.Push(L, methods[i], 1);
+                rawseti(L, members, i + 1);
+            }
+            LuaOps.PushString(L, Members[i]);
+            state->Keys[i] = topointer(L, -1);
+            pushboolean(L, 1);
+            rawset(L, members);
         }
-        pushvalue(L, methods);
+
+        // __index: one C# call that finds the member by the address of its interned name.
         pushvalue(L, st);
-        CFunction.Push(L, &Property, 1);
-        if (pcallk(L, 2, 1, 0, 0, 0) != LUA_OK)
-            throw new InvalidOperationException("Buffer.__index failed to build: " + LuaOps.ToStringOrNull(L, -1));
+        pushvalue(L, members);
+        CFunction.Push(L, &Index, 2);
         LuaOps.SetField(L, mt, "__index");
 
         MetaMethod(L, mt, st, "__newindex", &NewIndex);
@@ -91,13 +90,6 @@ internal static unsafe class BufferMethods
     }
 
     static void BuildStateMetatable(nint L) => CFunction.Set(L, -1, "__gc", &Metatables.FreeHandleGc);
-
-    static void Method(nint L, int state, string name, delegate*<nint, int> fn)
-    {
-        pushvalue(L, state);
-        CFunction.Push(L, fn, 1);
-        LuaOps.SetField(L, -2, name);
-    }
 
     static void MetaMethod(nint L, int mt, int state, string name, delegate*<nint, int> fn)
     {
@@ -254,16 +246,26 @@ internal static unsafe class BufferMethods
         return 1;
     }
 
-    /// <summary>The properties behind __index: size and ptr; any other key is nil.</summary>
-    static int Property(nint L)
+    /// <summary>__index: the methods, and the properties size and ptr; any other key is nil.</summary>
+    static int Index(nint L)
     {
-        var b = Self(L, "index");
+        var state = (State*)touserdata(L, StateIndex);
         if (type(L, 2) != TSTRING) return 0;
-        var key = LuaOps.StringSpan(L, 2);
-        if (key.SequenceEqual("size"u8)) pushinteger(L, b->Size);
-        else if (key.SequenceEqual("ptr"u8)) pushlightuserdata(L, b->Address);
-        else return 0;
-        return 1;
+        long key = topointerFast(L, 2);
+        for (int i = 0; i < MemberCount; i++)
+        {
+            if (state->Keys[i] != key) continue;
+            if (i < MethodCount)
+            {
+                rawgetiFast(L, CFunction.Upvalue(2), i + 1);
+                return 1;
+            }
+            var b = Self(L, "index");
+            if (i == SizeMember) pushinteger(L, b->Size);
+            else pushlightuserdata(L, b->Address);
+            return 1;
+        }
+        return 0;
     }
 
     static int NewIndex(nint L)

@@ -43,6 +43,22 @@ public class MemoryBehaviourTests
     }
 
     [Fact]
+    public void LargeBuffersAreUsableAndFreed()
+    {
+        // In this class so that it never runs alongside the resident-memory test.
+        using var rt = Lua.NewRuntime();
+        Assert.Equal(true, rt.DoString("""
+            local ffi = require('ffi')
+            local b = ffi.buffer(100 * 2^20)
+            b:write(b.size - 8, 'i64', 7)
+            local ok = b.size == 100 * 2^20 and b:read(b.size - 8, 'i64') == 7 and b:read(50 * 2^20, 'i64') == 0
+            b = nil
+            collectgarbage('collect')
+            return ok and collectgarbage('count') < 16 * 1024
+            """)[0]);
+    }
+
+    [Fact]
     public void ReadAndWriteOfNumbersDoNotAllocate()
     {
         var r = Lua.Eval("""

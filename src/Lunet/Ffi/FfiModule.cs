@@ -25,6 +25,12 @@ internal static unsafe class FfiModule
         CFunction.Set(L, -1, "pointer", &Pointer);
         CFunction.Set(L, -1, "sizeof", &SizeOf);
         CFunction.Set(L, -1, "alignof", &AlignOf);
+        CFunction.Set(L, -1, "buffer", &MemoryFunctions.NewBuffer);
+        CFunction.Set(L, -1, "alloc", &MemoryFunctions.Alloc);
+        CFunction.Set(L, -1, "cast", &MemoryFunctions.Cast);
+        CFunction.Set(L, -1, "string", &MemoryFunctions.String);
+        CFunction.Set(L, -1, "read", &MemoryFunctions.Read);
+        CFunction.Set(L, -1, "write", &MemoryFunctions.Write);
         pushlightuserdata(L, 0);
         LuaOps.SetField(L, -2, "nullptr");
         pushlightuserdata(L, 0);
@@ -104,7 +110,13 @@ internal static unsafe class FfiModule
         return 1;
     }
 
-    static int SizeOf(nint L) => Measure(L, "sizeof", t => t.Size);
+    static int SizeOf(nint L)
+    {
+        if (!MemoryFunctions.TryBufferSize(L, 1, out var size)) return Measure(L, "sizeof", t => t.Size);
+        pushinteger(L, size);
+        return 1;
+    }
+
     static int AlignOf(nint L) => Measure(L, "alignof", t => t.Alignment);
 
     static int Measure(nint L, string function, Func<CType, int> measure)

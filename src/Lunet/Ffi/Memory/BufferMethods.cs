@@ -1,0 +1,288 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Lunet.Interop;
+using static Lunet.Interop.LuaApi;
+using Header = Lunet.Ffi.Memory.Buffer.Header;
+
+namespace Lunet.Ffi.Memory;
+
+/// <summary>
+/// The Buffer members scripts use: size, ptr, read, write, zero, readBytes,
+/// writeBytes, readString, writeString, slice; tostring and #. Every method is a
+/// closure whose upvalue is the per-state Buffer state (a userdata holding the
+/// metatable's address and a handle to the type-name cache), so checking self and
+/// resolving a type name costs no registry lookup and no allocation.
+/// </summary>
+internal static unsafe class BufferMethods
+{
+    const string MetatableName = Buffer.TypeName;
+    const string StateMetatableName = "ffi.bufferstate";
+
+    // lua_getmetatable neither allocates nor raises nor runs Lua code: it may skip the GC transition.
+    static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, int, int> getmetatableFast =
+        (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, int, int>)NativeLibrary.GetExport(Handle, "lua_getmetatable");
+
+    /// <summary>The state userdata block: a GCHandle to the type cache, then the Buffer metatable's address.</summary>
+    struct State
+    {
+        public nint Cache;
+        public nint Metatable;
+        /// <summary>The addresses of the interned member names, in <see cref="Members"/> order (anchored by the members table).</summary>
+        public fixed long Keys[MemberCount];
+    }
+
+    /// <summary>The members: methods first, then the properties.</summary>
+    static readonly string[] Members = ["read", "write", "zero", "readBytes", "writeBytes", "readString", "writeString", "slice", "size", "ptr"];
+    const int MemberCount = 10, MethodCount = 8, SizeMember = 8;
+
+    static int StateIndex => CFunction.Upvalue(1);
+
+    /// <summary>Pushes the state's Buffer metatable, building it on first use.</summary>
+    public static void PushMetatable(nint L) => Metatables.Push(L, MetatableName, &Build);
+
+    static void Build(nint L)
+    {
+        int mt = gettop(L);
+        NativeObject.MarkMetatable(L);
+        LuaOps.PushString(L, MetatableName);
+        LuaOps.SetField(L, mt, "__metatable");
+
+        // The shared upvalue: the state block, with the anchor table for cached type names as its user value.
+        var state = (State*)newuserdatauv(L, (nuint)sizeof(State), 1);
+        state->Cache = 0;
+        state->Metatable = topointer(L, mt);
+        state->Cache = GCHandle.ToIntPtr(GCHandle.Alloc(new BufferTypeCache()));
+        Metatables.Push(L, StateMetatableName, &BuildStateMetatable);
+        setmetatable(L, -2);
+        createtable(L, 0, 16);
+        setiuservalue(L, -2, 1);
+        int st = gettop(L);
+
+        // The members table: [i] = method closure and [name] = true, which anchors the interned names whose
+        // addresses __index compares against.
+        createtable(L, MethodCount, MemberCount);
+        int members = gettop(L);
+        delegate*<nint, int>[] methods = [&Read, &Write, &Zero, &ReadBytes, &WriteBytes, &ReadString, &WriteString, &Slice];
+        for (int i = 0; i < MemberCount; i++)
+        {
+            if (i < MethodCount)
+            {
+                pushvalue(L, st);
+                CFunction.Push(L, methods[i], 1);
+                rawseti(L, members, i + 1);
+            }
+            LuaOps.PushString(L, Members[i]);
+            state->Keys[i] = topointer(L, -1);
+            pushboolean(L, 1);
+            rawset(L, members);
+        }
+
+        // __index: one C# call that finds the member by the address of its interned name.
+        pushvalue(L, st);
+        pushvalue(L, members);
+        CFunction.Push(L, &Index, 2);
+        LuaOps.SetField(L, mt, "__index");
+
+        MetaMethod(L, mt, st, "__newindex", &NewIndex);
+        MetaMethod(L, mt, st, "__tostring", &ToString);
+        MetaMethod(L, mt, st, "__len", &Length);
+        settop(L, mt);
+    }
+
+    static void BuildStateMetatable(nint L) => CFunction.Set(L, -1, "__gc", &Metatables.FreeHandleGc);
+
+    static void MetaMethod(nint L, int mt, int state, string name, delegate*<nint, int> fn)
+    {
+        pushvalue(L, state);
+        CFunction.Push(L, fn, 1);
+        LuaOps.SetField(L, mt, name);
+    }
+
+    /// <summary>Self (argument 1) as a Buffer, checked against the metatable address in the state upvalue.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Header* Self(nint L, string method)
+    {
+        var state = (State*)touserdata(L, StateIndex);
+        if (type(L, 1) == TUSERDATA && rawlenFast(L, 1) >= (ulong)sizeof(Header) && getmetatableFast(L, 1) != 0)
+        {
+            nint mt = topointerFast(L, -1);
+            settop(L, -2);
+            if (mt == state->Metatable) return (Header*)touserdata(L, 1);
+        }
+        throw BadSelf(L, method);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    static LuaException BadSelf(nint L, string method) =>
+        new($"bad self to '{method}' (Buffer expected, got {LuaOps.TypeName(L, 1)}; call it with a colon: buf:{method}(...))");
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static BufferTypeCache Cache(nint L) =>
+        Unsafe.As<BufferTypeCache>(GCHandle.FromIntPtr(((State*)touserdata(L, StateIndex))->Cache).Target)!;
+
+    static readonly Func<string, LuaException> WriteFail = m => LuaException.BadArgument(3, "write", m);
+
+    /// <summary>buf:read(offset, ctype)</summary>
+    static int Read(nint L)
+    {
+        var b = Self(L, "read");
+        long offset = Buffer.Integer(L, 2, 1, "read", "offset");
+        var t = Cache(L).Resolve(L, 3, 2, "read", StateIndex);
+        int size = MemoryAccess.Size(t, "Buffer:read");
+        Buffer.CheckRange(b, offset, size, "Buffer:read");
+        MemoryAccess.Read(L, t, (byte*)b->Address + offset, 1, "Buffer:read");
+        return 1;
+    }
+
+    /// <summary>buf:write(offset, ctype, value)</summary>
+    static int Write(nint L)
+    {
+        var b = Self(L, "write");
+        long offset = Buffer.Integer(L, 2, 1, "write", "offset");
+        var t = Cache(L).Resolve(L, 3, 2, "write", StateIndex);
+        int size = MemoryAccess.Size(t, "Buffer:write");
+        Buffer.CheckRange(b, offset, size, "Buffer:write");
+        MemoryAccess.Write(L, 4, t, (byte*)b->Address + offset, "Buffer:write", WriteFail);
+        return 0;
+    }
+
+    /// <summary>buf:zero(): every byte to 0.</summary>
+    static int Zero(nint L)
+    {
+        var b = Self(L, "zero");
+        NativeMemory.Clear((void*)b->Address, (nuint)b->Size);
+        return 0;
+    }
+
+    /// <summary>buf:readBytes(offset, len) → string of exactly len bytes.</summary>
+    static int ReadBytes(nint L)
+    {
+        var b = Self(L, "readBytes");
+        long offset = Buffer.Integer(L, 2, 1, "readBytes", "offset");
+        long length = Buffer.Integer(L, 3, 2, "readBytes", "length");
+        if (length < 0) throw LuaException.BadArgument(2, "readBytes", $"length must not be negative, got {length}");
+        Buffer.CheckRange(b, offset, length, "Buffer:readBytes");
+        pushlstring(L, (byte*)b->Address + offset, (nuint)length);
+        return 1;
+    }
+
+    /// <summary>buf:writeBytes(offset, bytes): the bytes of a string (or of another Buffer) at offset.</summary>
+    static int WriteBytes(nint L)
+    {
+        var b = Self(L, "writeBytes");
+        long offset = Buffer.Integer(L, 2, 1, "writeBytes", "offset");
+        byte* source;
+        long length;
+        if (type(L, 3) == TSTRING)
+        {
+            nuint n;
+            source = tolstring(L, 3, &n);
+            length = (long)n;
+        }
+        else if (Buffer.TryGet(L, 3) is var other && other != null)
+        {
+            source = (byte*)other->Address;
+            length = other->Size;
+        }
+        else throw LuaException.BadArgument(2, "writeBytes", $"string expected, got {LuaOps.TypeName(L, 3)}");
+        Buffer.CheckRange(b, offset, length, "Buffer:writeBytes");
+        NativeMemory.Copy(source, (byte*)b->Address + offset, (nuint)length); // memmove: slices may overlap
+        return 0;
+    }
+
+    /// <summary>buf:readString([offset]) → the NUL-terminated string at offset; no NUL ends it at the buffer's end.</summary>
+    static int ReadString(nint L)
+    {
+        var b = Self(L, "readString");
+        long offset = type(L, 2) is TNONE or TNIL ? 0 : Buffer.Integer(L, 2, 1, "readString", "offset");
+        Buffer.CheckRange(b, offset, 0, "Buffer:readString");
+        byte* start = (byte*)b->Address + offset;
+        long length = StringLength(start, b->Size - offset);
+        pushlstring(L, start, (nuint)length);
+        return 1;
+    }
+
+    /// <summary>The length of the string at <paramref name="p"/>, at most <paramref name="max"/> bytes.</summary>
+    public static long StringLength(byte* p, long max)
+    {
+        long done = 0;
+        while (done < max)
+        {
+            int chunk = (int)Math.Min(max - done, int.MaxValue);
+            int i = new ReadOnlySpan<byte>(p + done, chunk).IndexOf((byte)0);
+            if (i >= 0) return done + i;
+            done += chunk;
+        }
+        return max;
+    }
+
+    /// <summary>buf:writeString(offset, s): s and a terminating NUL.</summary>
+    static int WriteString(nint L)
+    {
+        var b = Self(L, "writeString");
+        long offset = Buffer.Integer(L, 2, 1, "writeString", "offset");
+        if (type(L, 3) != TSTRING)
+            throw LuaException.BadArgument(2, "writeString", $"string expected, got {LuaOps.TypeName(L, 3)}");
+        nuint n;
+        byte* s = tolstring(L, 3, &n);
+        long length = (long)n;
+        if ((ulong)offset > (ulong)b->Size || (ulong)length + 1 > (ulong)(b->Size - offset))
+            throw new LuaException($"Buffer:writeString: offset {offset} + {length + 1} bytes ({length} and the terminating NUL) is out of bounds (buffer size {b->Size})");
+        byte* at = (byte*)b->Address + offset;
+        NativeMemory.Copy(s, at, n);
+        at[length] = 0;
+        return 0;
+    }
+
+    /// <summary>buf:slice(offset, size) → a Buffer over the same bytes that keeps the owner alive.</summary>
+    static int Slice(nint L)
+    {
+        var b = Self(L, "slice");
+        long offset = Buffer.Integer(L, 2, 1, "slice", "offset");
+        long size = Buffer.Integer(L, 3, 2, "slice", "size");
+        if (size < 0) throw LuaException.BadArgument(2, "slice", $"size must not be negative, got {size}");
+        Buffer.CheckRange(b, offset, size, "Buffer:slice");
+        Buffer.NewSlice(L, 1, b, offset, size);
+        return 1;
+    }
+
+    /// <summary>__index: the methods, and the properties size and ptr; any other key is nil.</summary>
+    static int Index(nint L)
+    {
+        var state = (State*)touserdata(L, StateIndex);
+        if (type(L, 2) != TSTRING) return 0;
+        long key = topointerFast(L, 2);
+        for (int i = 0; i < MemberCount; i++)
+        {
+            if (state->Keys[i] != key) continue;
+            if (i < MethodCount)
+            {
+                rawgetiFast(L, CFunction.Upvalue(2), i + 1);
+                return 1;
+            }
+            var b = Self(L, "index");
+            if (i == SizeMember) pushinteger(L, b->Size);
+            else pushlightuserdata(L, b->Address);
+            return 1;
+        }
+        return 0;
+    }
+
+    static int NewIndex(nint L)
+    {
+        Self(L, "newindex");
+        throw new LuaException($"cannot set '{LuaOps.ToStringOrNull(L, 2) ?? LuaOps.TypeName(L, 2)}' on a Buffer: its members are read-only (use buf:write to change its bytes)");
+    }
+
+    static int ToString(nint L)
+    {
+        LuaOps.PushString(L, Buffer.Format(Self(L, "tostring")));
+        return 1;
+    }
+
+    static int Length(nint L)
+    {
+        pushinteger(L, Self(L, "len")->Size);
+        return 1;
+    }
+}

@@ -1,0 +1,66 @@
+using System.Runtime.CompilerServices;
+using Lunet.Ffi.Types;
+using Lunet.Interop;
+using static Lunet.Interop.LuaApi;
+
+namespace Lunet.Ffi.Memory;
+
+/// <summary>
+/// Type-name strings → C types for Buffer:read/write without parsing per call. The
+/// key is the address of the Lua string (lua_topointer): short Lua strings are
+/// interned, so one address means one content while the string lives, and every
+/// cached string is anchored (a table in the Buffer state's user value) so it
+/// lives as long as its entry. Only names whose meaning cannot change are cached:
+/// the built-in names and pointers to anything (a declared struct name may be
+/// redefined, so it is resolved each time). Long strings and a full cache take
+/// the slow path; nothing here allocates on a hit.
+/// </summary>
+internal sealed unsafe class BufferTypeCache
+{
+    const int Limit = 4096;
+    const int MaxShortString = 40; // LUAI_MAXSHORTLEN: longer strings are not interned
+
+    readonly Dictionary<nint, CType> byString = new();
+    nint lastKey;
+    CType? lastType;
+
+    /// <summary>The type named by the string at idx; <paramref name="anchors"/> is the stack index of the anchor table's holder (the state userdata).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public CType Resolve(nint L, int idx, int arg, string function, int anchors)
+    {
+        if (type(L, idx) == TSTRING)
+        {
+            nint key = topointerFast(L, idx);
+            if (key == lastKey && lastType != null) return lastType;
+            if (byString.TryGetValue(key, out var t))
+            {
+                lastKey = key;
+                lastType = t;
+                return t;
+            }
+        }
+        return Miss(L, idx, arg, function, anchors);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    CType Miss(nint L, int idx, int arg, string function, int anchors)
+    {
+        var name = LuaOps.ToStringOrNull(L, idx)
+            ?? throw LuaException.BadArgument(arg, function, $"type name expected, got {LuaOps.TypeName(L, idx)}");
+        var t = FfiContext.Of(L).Types.Resolve(name);
+        if (byString.Count < Limit && rawlen(L, idx) <= MaxShortString && TypeNames.Parse(name) != null)
+        {
+            idx = absindex(L, idx);
+            getiuservalue(L, anchors, 1);
+            pushvalue(L, idx);
+            pushboolean(L, 1);
+            rawset(L, -3);
+            settop(L, -2);
+            nint key = topointer(L, idx);
+            byString[key] = t;
+            lastKey = key;
+            lastType = t;
+        }
+        return t;
+    }
+}

@@ -4,7 +4,7 @@ namespace Lunet.Interop;
 /// The handful of x86-64 instructions the native call stubs need, encoded by hand
 /// from the Intel manual's tables. Memory operands are always [base + disp32].
 /// </summary>
-internal sealed class X64Assembler
+internal sealed partial class X64Assembler
 {
     public const int Rax = 0, Rcx = 1, Rdx = 2, Rbx = 3, Rsp = 4, Rbp = 5, Rsi = 6, Rdi = 7,
         R8 = 8, R9 = 9, R10 = 10, R11 = 11, R12 = 12, R13 = 13, R14 = 14, R15 = 15;

@@ -149,3 +149,87 @@ public class CallTests
         Assert.True(Lunet.Ffi.Calls.StubCache.Count - before <= 1, "same-shape signatures share a stub");
     }
 }
+
+/// <summary>lib:call's native call-site cache: every way a cached entry must be missed or re-checked.</summary>
+public class CallSiteCacheTests
+{
+    const string Open = "local ffi = require('ffi'); local lib = ffi.open(TESTLIB); ";
+
+    [Fact]
+    public void TheTableLayoutCheckPassesOnThisLua()
+    {
+        Assert.True(Lunet.Interop.LuaTableLayout.IsVerified);
+    }
+
+    [Fact]
+    public void RepeatedCallsStayCorrectAcrossShapesOfTheTypeTable()
+    {
+        Assert.Equal(true, Lua.Eval(Open + """
+            local hoisted = {'i32', 'i32'}
+            local hashed = {}; hashed[2] = 'i32'; hashed[1] = 'i32'   -- elements may live in the hash part
+            for i = 1, 1000 do
+              assert(lib:call('add', 'i32', hoisted, i, 1) == i + 1)
+              assert(lib:call('add', 'i32', {'i32', 'i32'}, i, 2) == i + 2)
+              assert(lib:call('add', 'i32', hashed, i, 3) == i + 3)
+              assert(lib:call('noop', 'void', nil) == nil)
+              assert(lib:call('noop', 'void', {}) == nil)
+              assert(lib:call('id_str', 'string', {'string'}, 'x' .. i) == 'x' .. i)
+            end
+            return true
+            """));
+    }
+
+    [Fact]
+    public void MoreArgumentsThanTheNativeCacheHoldsTakeTheManagedPath()
+    {
+        Assert.Equal(136L, Lua.Eval(Open + """
+            local t = {'i64','f64','i64','f64','i64','f64','i64','f64','i64','f64','i64','f64','i64','f64','i64','f64'}
+            local r
+            for i = 1, 3 do r = lib:call('sum16', 'i64', t, 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16) end
+            return r
+            """));
+    }
+
+    [Fact]
+    public void ACachedSiteStillChecksItsArguments()
+    {
+        using var rt = Lua.NewRuntime();
+        rt.DoString(Open + "for i = 1, 10 do lib:call('add', 'i32', {'i32', 'i32'}, 1, 2) end  LIB = lib");
+        Assert.Contains("bad argument #2 to 'add' (i32 expected, got string)", Lua.Error(rt, "LIB:call('add', 'i32', {'i32', 'i32'}, 1, 'x')"));
+        Assert.Contains("wrong number of arguments to 'add' (2 expected, got 3)", Lua.Error(rt, "LIB:call('add', 'i32', {'i32', 'i32'}, 1, 2, 3)"));
+        Assert.Contains("bad argument #1 to 'call' (NativeLibrary expected, got string", Lua.Error(rt, "LIB.call('add', 'i32', {'i32', 'i32'}, 1, 2)"));
+        Assert.Contains("unknown C type 'i33'", Lua.Error(rt, "LIB:call('add', 'i32', {'i32', 'i33'}, 1, 2)"));
+        Assert.Contains("is closed", Lua.Error(rt, "LIB:close(); LIB:call('add', 'i32', {'i32', 'i32'}, 1, 2)"));
+    }
+
+    [Fact]
+    public void NumbersInTheTypeTableAreNotMistakenForCachedStrings()
+    {
+        using var rt = Lua.NewRuntime();
+        // The cached entry's string addresses (Lua's %p shows them), passed as integers, must not match.
+        var e = Lua.Error(rt, Open + """
+            local t = {'i32', 'i32'}
+            lib:call('add', 'i32', t, 1, 2)
+            local address = math.tointeger(tonumber(string.format('%p', 'i32'):sub(3), 16))
+            assert(address and address ~= 0)
+            lib:call('add', 'i32', {address, address}, 1, 2)
+            """);
+        Assert.Contains("argument type #1 must be a type name, got number", e);
+    }
+
+    [Fact]
+    public void ManyDistinctCallSitesShareTheTable()
+    {
+        Assert.Equal(true, Lua.Eval(Open + """
+            local names = {'id_i8', 'id_u8', 'id_i16', 'id_u16', 'id_i32', 'id_u32', 'id_i64', 'id_u64'}
+            local types = {'i8', 'u8', 'i16', 'u16', 'i32', 'u32', 'i64', 'u64'}
+            for round = 1, 50 do
+              for k = 1, #names do
+                assert(lib:call(names[k], types[k], {types[k]}, 5) == 5)
+                assert(lib:call('add', types[k] == 'i64' and 'i64' or 'i32', {'i32', 'i32'}, k, round) == k + round)
+              end
+            end
+            return true
+            """));
+    }
+}

@@ -21,7 +21,18 @@ internal static unsafe class LibraryCall
     static readonly nint EntryThunk = NativeThunks.ErrorThunk((nint)(delegate* unmanaged[Cdecl]<nint, int>)&Entry);
 
     /// <summary>Pushes the call closure over the library handle userdata on top of the stack (which it pops).</summary>
-    public static void Push(nint L) => pushcclosure(L, EntryThunk, 1);
+    public static void Push(nint L) =>
+        pushcclosure(L, NativeCallCache.IsSupported ? NativeCallCache.Entry(EntryThunk) : EntryThunk, 1);
+
+    /// <summary>Words in the library handle userdata: its GCHandle, then the native call-site table.</summary>
+    public static int HandleWords => NativeCallCache.IsSupported ? NativeCallCache.BlockWords : 1;
+
+    /// <summary>__gc of the library handle: the call-site entries' handles, then the library's.</summary>
+    public static int FreeHandleGc(nint L)
+    {
+        if (NativeCallCache.IsSupported) NativeCallCache.Clear(touserdata(L, 1));
+        return Metatables.FreeHandleGc(L);
+    }
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     static int Entry(nint L)
@@ -76,7 +87,10 @@ internal static unsafe class LibraryCall
                 Anchor(L, -1);
                 settop(L, -2);
             }
-            lib.CallSites.Add(topointer(L, 2), topointer(L, 3), keys.ToArray(), binding);
+            var args = keys.ToArray();
+            lib.CallSites.Add(topointer(L, 2), topointer(L, 3), args, binding);
+            if (NativeCallCache.IsSupported)
+                NativeCallCache.Add(touserdata(L, UpvalueIndex(1)), topointer(L, 2), topointer(L, 3), args, binding);
         }
         return binding;
     }

@@ -20,7 +20,7 @@ internal static unsafe class LibraryObject
         createtable(L, 0, 4);
         LuaOps.PushString(L, lib.Path);
         LuaOps.RawSetField(L, -2, "path");
-        Metatables.NewHandleUserdata(L, lib);
+        Metatables.NewHandleUserdata(L, lib, LibraryCall.HandleWords);
         Metatables.Push(L, "ffi.libhandle", &BuildHandleMetatable);
         setmetatable(L, -2);
         // lib:call is the library's own closure over its handle: no method lookup, no self lookup per call.
@@ -32,7 +32,7 @@ internal static unsafe class LibraryObject
         setmetatable(L, -2);
     }
 
-    static void BuildHandleMetatable(nint L) => CFunction.Set(L, -1, "__gc", &Metatables.FreeHandleGc);
+    static void BuildHandleMetatable(nint L) => CFunction.Set(L, -1, "__gc", &LibraryCall.FreeHandleGc);
 
     static void BuildMetatable(nint L)
     {

@@ -3,9 +3,10 @@ using System.Runtime.InteropServices;
 namespace Lunet.Interop;
 
 /// <summary>
-/// Pages of machine code written at run time: mapped writable, written, then made
-/// executable (never both at once). Code is appended; pages are never freed,
-/// since the thunks they hold live as long as the process.
+/// Machine code written at run time: each piece gets pages of its own, mapped
+/// writable, written, then made executable (never both at once) and never made
+/// writable again, since another thread may be running code in them. Pages are
+/// never freed: the stubs and thunks live as long as the process.
 /// </summary>
 internal static unsafe class ExecutableMemory
 {
@@ -14,57 +15,40 @@ internal static unsafe class ExecutableMemory
     const int MAP_PRIVATE = 2, MAP_ANONYMOUS_LINUX = 0x20, MAP_ANONYMOUS_DARWIN = 0x1000;
     const uint MEM_COMMIT = 0x1000, MEM_RESERVE = 0x2000, PAGE_READWRITE = 4, PAGE_EXECUTE_READ = 0x20;
 
-    static readonly object Gate = new();
-    static byte* page;
-    static int used = PageSize;
-
-    /// <summary>Copies <paramref name="code"/> into executable memory and returns its address.</summary>
+    /// <summary>Copies <paramref name="code"/> into new executable pages and returns its address.</summary>
     public static nint Write(ReadOnlySpan<byte> code)
     {
-        if (code.Length > PageSize) throw new ArgumentException("thunk larger than a page");
-        lock (Gate)
-        {
-            if (used + code.Length > PageSize)
-            {
-                page = Allocate();
-                used = 0;
-            }
-            else
-            {
-                Protect(page, writable: true);
-            }
-            var at = page + used;
-            code.CopyTo(new Span<byte>(at, code.Length));
-            used += (code.Length + 15) & ~15;
-            Protect(page, writable: false);
-            return (nint)at;
-        }
+        nuint length = (nuint)((code.Length + PageSize - 1) / PageSize * PageSize);
+        var at = Allocate(length);
+        code.CopyTo(new Span<byte>(at, code.Length));
+        MakeExecutable(at, length);
+        return (nint)at;
     }
 
-    static byte* Allocate()
+    static byte* Allocate(nuint length)
     {
         if (OperatingSystem.IsWindows())
         {
-            var p = VirtualAlloc(0, PageSize, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);
+            var p = VirtualAlloc(0, length, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);
             if (p == 0) throw new InvalidOperationException("VirtualAlloc failed");
             return (byte*)p;
         }
         int anon = OperatingSystem.IsMacOS() ? MAP_ANONYMOUS_DARWIN : MAP_ANONYMOUS_LINUX;
-        var m = mmap(0, PageSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | anon, -1, 0);
+        var m = mmap(0, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | anon, -1, 0);
         if (m == -1) throw new InvalidOperationException($"mmap failed (errno {Marshal.GetLastPInvokeError()})");
         return (byte*)m;
     }
 
-    static void Protect(byte* p, bool writable)
+    static void MakeExecutable(byte* p, nuint length)
     {
         if (OperatingSystem.IsWindows())
         {
-            if (!VirtualProtect((nint)p, PageSize, writable ? PAGE_READWRITE : PAGE_EXECUTE_READ, out _))
+            if (!VirtualProtect((nint)p, length, PAGE_EXECUTE_READ, out _))
                 throw new InvalidOperationException("VirtualProtect failed");
-            if (!writable) FlushInstructionCache(GetCurrentProcess(), (nint)p, PageSize);
+            FlushInstructionCache(GetCurrentProcess(), (nint)p, length);
             return;
         }
-        if (mprotect((nint)p, PageSize, writable ? PROT_READ | PROT_WRITE : PROT_READ | PROT_EXEC) != 0)
+        if (mprotect((nint)p, length, PROT_READ | PROT_EXEC) != 0)
             throw new InvalidOperationException($"mprotect failed (errno {Marshal.GetLastPInvokeError()})");
     }
 

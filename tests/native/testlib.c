@@ -35,3 +35,14 @@ int64_t sum16(int64_t a1, double a2, int64_t a3, double a4, int64_t a5, double a
     return a1 + (int64_t)a2 + a3 + (int64_t)a4 + a5 + (int64_t)a6 + a7 + (int64_t)a8 +
            a9 + (int64_t)a10 + a11 + (int64_t)a12 + a13 + (int64_t)a14 + a15 + (int64_t)a16;
 }
+/* Narrow integers and floats past the registers: they travel on the stack. */
+int64_t narrow_on_stack(int64_t a, int64_t b, int64_t c, int64_t d, int64_t e, int64_t f,
+                        int8_t g, uint8_t h, int16_t i, uint16_t j, int32_t k, uint32_t l)
+{
+    return a + b + c + d + e + f + g + h + i + j + k + (int64_t)l;
+}
+double floats_on_stack(double a, double b, double c, double d, double e, double f, double g, double h,
+                       float i, double j, float k, int32_t n)
+{
+    return a + b + c + d + e + f + g + h + i + j + k + n;
+}

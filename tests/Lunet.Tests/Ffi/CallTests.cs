@@ -65,7 +65,44 @@ public class CallTests
     [InlineData("id_i64", "long long", "math.maxinteger", long.MaxValue)]
     public void IntegersWrapAsACastDoes(string fn, string type, string arg, long expected)
     {
+        // lib:wrap runs the native stub; lib:call's first call runs the managed (emitted IL) stub,
+        // its second the native stub through the call-site table. All three must agree.
         Assert.Equal(expected, Lua.Eval(Open + $"return lib:wrap('{type}', '{fn}', '{type}')({arg})"));
+        Assert.Equal(expected, Lua.Eval(Open + $"return lib:call('{fn}', '{type}', {{'{type}'}}, {arg})"));
+        Assert.Equal(expected, Lua.Eval(Open + $"lib:call('{fn}', '{type}', {{'{type}'}}, 0); return lib:call('{fn}', '{type}', {{'{type}'}}, {arg})"));
+    }
+
+    [Theory]
+    [InlineData("wrap")]
+    [InlineData("call")]
+    public void NarrowIntegersAndFloatsOnTheStack(string how)
+    {
+        var call = how == "wrap"
+            ? "lib:wrap('i64', 'narrow_on_stack', table.unpack(T))"
+            : "function(...) return lib:call('narrow_on_stack', 'i64', T, ...) end";
+        Assert.Equal(true, Lua.Eval(Open + $$"""
+            T = {'i64','i64','i64','i64','i64','i64','i8','u8','i16','u16','i32','u32'}
+            local f = {{call}}
+            local want = 21 + (-56) + 255 + (-25536) + 65535 + (-2147483648) + 4294967295
+            for i = 1, 3 do assert(f(1, 2, 3, 4, 5, 6, 200, -1, 40000, -1, 2147483648, -1) == want) end
+            local g = lib:wrap('f64', 'floats_on_stack', 'f64','f64','f64','f64','f64','f64','f64','f64','f32','f64','f32','i32')
+            return g(1, 2, 3, 4, 5, 6, 7, 8, 0.5, 10, 0.25, -100) == 36 + 0.5 + 10 + 0.25 - 100
+            """));
+    }
+
+    [Fact]
+    public void ManagedStubsConvertLikeNativeOnes()
+    {
+        // First calls through lib:call take the managed stub.
+        Assert.Equal(7.5, Lua.Eval(Open + "return lib:call('mulf', 'float', {'float', 'float'}, 2.5, 3)"));
+        Assert.Equal(true, Lua.Eval(Open + "return lib:call('not_bool', 'bool', {'bool'}, nil)"));
+        Assert.Equal(true, Lua.Eval(Open + "local p = ffi.pointer(0x1234); return lib:call('id_ptr', 'void*', {'void*'}, p) == p"));
+        Assert.Equal("hello", Lua.Eval(Open + "return lib:call('id_str', 'str', {'str'}, 'hello')"));
+        Assert.Equal(true, Lua.Eval(Open + "return lib:call('null_str', 'string', {}) == nil"));
+        Assert.Equal(136L, Lua.Eval(Open + """
+            return lib:call('sum16', 'i64', {'i64','f64','i64','f64','i64','f64','i64','f64','i64','f64','i64','f64','i64','f64','i64','f64'},
+              1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16)
+            """));
     }
 
     [Fact]

@@ -14,7 +14,7 @@ public class ErrorStressTests
     {
         using var rt = Lua.NewRuntime();
         using var stop = new CancellationTokenSource();
-        var collector = Task.Run(() =>
+        var collector = new Thread(() =>
         {
             while (!stop.IsCancellationRequested)
             {
@@ -22,6 +22,7 @@ public class ErrorStressTests
                 Thread.Sleep(1);
             }
         });
+        collector.Start();
         try
         {
             var r = rt.DoString("""
@@ -40,7 +41,7 @@ public class ErrorStressTests
         finally
         {
             stop.Cancel();
-            collector.Wait();
+            collector.Join();
         }
         Assert.Equal(42L, rt.DoString("return require('ffi').open(TESTLIB):wrap('i32', 'add', 'i32', 'i32')(40, 2)")[0]);
     }

@@ -80,11 +80,17 @@ internal static unsafe class NativeStubCompiler
             EmitRead(a, ps[i].Scalar, i, slots + i * 8, isnum, bad[i]);
         }
 
-        // Stack arguments first (they use rax), then registers.
+        // Stack arguments first (they use rax), then registers. Narrow integers are extended
+        // to 64 bits on the stack too: compilers may rely on it for char and short.
         for (int i = 0; i < ps.Count; i++)
         {
             if (place[i].stack < 0) continue;
-            a.Load64(Rax, Rsp, slots + i * 8);
+            if (place[i].isFloat) a.Load64(Rax, Rsp, slots + i * 8);
+            else
+            {
+                var (bytes, signed) = IntShape(ps[i].Scalar);
+                a.LoadExtend(Rax, Rsp, slots + i * 8, bytes, signed);
+            }
             a.Store64(Rsp, place[i].stack * 8, Rax);
         }
         for (int i = 0; i < ps.Count; i++)

@@ -117,7 +117,13 @@ internal static unsafe class FfiModule
         return 1;
     }
 
-    static int AlignOf(nint L) => Measure(L, "alignof", t => t.Alignment);
+    /// <summary>A Buffer is an array of bytes: its alignment is 1, as for a C char array.</summary>
+    static int AlignOf(nint L)
+    {
+        if (!MemoryFunctions.TryBufferSize(L, 1, out _)) return Measure(L, "alignof", t => t.Alignment);
+        pushinteger(L, 1);
+        return 1;
+    }
 
     static int Measure(nint L, string function, Func<CType, int> measure)
     {

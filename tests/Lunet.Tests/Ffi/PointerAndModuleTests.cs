@@ -55,6 +55,16 @@ public class PointerAndModuleTests
     }
 
     [Fact]
+    public void BuffersMeasureAsByteArrays()
+    {
+        Assert.Equal("24|1|8|1", Lua.Eval("""
+            local ffi = require('ffi')
+            local b = ffi.buffer(24)
+            return table.concat({ffi.sizeof(b), ffi.alignof(b), ffi.sizeof(b:slice(3, 8)), ffi.alignof(b:slice(3, 8))}, '|')
+            """));
+    }
+
+    [Fact]
     public void TypesTableMapsNamesToCanonicalNames()
     {
         Assert.Equal("i32|i32|u64|pointer|string|f64", Lua.Eval("""

@@ -181,7 +181,9 @@ public class BufferNativeTests
     {
         using var rt = Lua.NewRuntime();
         const string Warm = "local b = ffi.buffer(64) for i = 1, 3 do b:read(0, 'i32') b:write(0, 'i32', 1) end\n";
-        foreach (var self in new[] { "io.stdout", "{}", "nil", "'abc'", "b.ptr", "42", "setmetatable({}, {})" })
+        foreach (var self in new[] { "io.stdout", "{}", "nil", "'abc'", "b.ptr", "42", "setmetatable({}, {})",
+            // rawlen is large for these, but they are not userdata at all
+            "string.rep('x', 64)", "{1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30}" })
         {
             foreach (var call in new[] { $"b.read({self}, 0, 'i32')", $"b.write({self}, 0, 'i32', 1)", $"b.readBytes({self}, 0, 1)" })
                 Assert.Contains("bad self to", Error(rt, Warm + call));

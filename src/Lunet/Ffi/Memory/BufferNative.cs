@@ -16,8 +16,8 @@ namespace Lunet.Ffi.Memory;
 /// nothing written, to the C# function through <see cref="CFunction.EntryThunkAddress"/>,
 /// which produces the result or the exact error message.
 ///
-/// Self check: touserdata(L, 1) non-null, type == LUA_TUSERDATA, rawlen ≥
-/// sizeof(Header) and header.Cookie == <see cref="Buffer.Cookie"/>.
+/// Self check: touserdata(L, 1) non-null and rawlen(L, 1) ≥ sizeof(Header) (together:
+/// a full userdata, as rawlen is 0 for a light one) and header.Cookie == <see cref="Buffer.Cookie"/>.
 /// Type names: the string's address looked up in the direct-mapped table of the
 /// state block (filled by <see cref="BufferTypeCache"/> for built-in scalar names,
 /// whose strings it anchors), then checked to be a string.
@@ -113,9 +113,8 @@ internal static unsafe class BufferNative
         a.Test64(Rax, Rax);
         a.Jcc(Cond.E, fb);
         a.MovRR(R12, Rax);
-        CallType(a, 1);
-        a.CmpImm32(Rax, TUSERDATA);
-        a.Jcc(Cond.NE, fb);
+        // touserdata is non-null only for light and full userdata, and rawlen is 0 for a light one:
+        // so no lua_type call is needed to know it is a full userdata.
         Call(a, (nint)LuaApi.rawlen, 1);
         a.CmpImm32Wide(Rax, sizeof(Buffer.Header));
         a.Jcc(Cond.B, fb);

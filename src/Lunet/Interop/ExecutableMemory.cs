@@ -4,8 +4,11 @@ namespace Lunet.Interop;
 
 /// <summary>
 /// Pages of machine code written at run time: mapped writable, written, then made
-/// executable (never both at once). Code is appended; pages are never freed,
-/// since the thunks they hold live as long as the process.
+/// executable (never both at once). Each piece of code gets pages of its own, which
+/// are never written again nor freed: another thread may be running code on an
+/// executable page at any moment, so making such a page writable again (to append)
+/// would fault that thread. The thunks and stubs live as long as the process and are
+/// cached, so there are few of them.
 /// </summary>
 internal static unsafe class ExecutableMemory
 {
@@ -14,57 +17,42 @@ internal static unsafe class ExecutableMemory
     const int MAP_PRIVATE = 2, MAP_ANONYMOUS_LINUX = 0x20, MAP_ANONYMOUS_DARWIN = 0x1000;
     const uint MEM_COMMIT = 0x1000, MEM_RESERVE = 0x2000, PAGE_READWRITE = 4, PAGE_EXECUTE_READ = 0x20;
 
-    static readonly object Gate = new();
-    static byte* page;
-    static int used = PageSize;
-
-    /// <summary>Copies <paramref name="code"/> into executable memory and returns its address.</summary>
+    /// <summary>Copies <paramref name="code"/> into new executable memory and returns its address.</summary>
     public static nint Write(ReadOnlySpan<byte> code)
     {
-        if (code.Length > PageSize) throw new ArgumentException("thunk larger than a page");
-        lock (Gate)
-        {
-            if (used + code.Length > PageSize)
-            {
-                page = Allocate();
-                used = 0;
-            }
-            else
-            {
-                Protect(page, writable: true);
-            }
-            var at = page + used;
-            code.CopyTo(new Span<byte>(at, code.Length));
-            used += (code.Length + 15) & ~15;
-            Protect(page, writable: false);
-            return (nint)at;
-        }
+        if (code.Length == 0) throw new ArgumentException("no code");
+        nuint size = (nuint)((code.Length + PageSize - 1) & ~(PageSize - 1));
+        var at = Allocate(size);
+        code.CopyTo(new Span<byte>(at, code.Length));
+        Protect(at, size);
+        return (nint)at;
     }
 
-    static byte* Allocate()
+    static byte* Allocate(nuint size)
     {
         if (OperatingSystem.IsWindows())
         {
-            var p = VirtualAlloc(0, PageSize, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);
+            var p = VirtualAlloc(0, size, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);
             if (p == 0) throw new InvalidOperationException("VirtualAlloc failed");
             return (byte*)p;
         }
         int anon = OperatingSystem.IsMacOS() ? MAP_ANONYMOUS_DARWIN : MAP_ANONYMOUS_LINUX;
-        var m = mmap(0, PageSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | anon, -1, 0);
+        var m = mmap(0, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | anon, -1, 0);
         if (m == -1) throw new InvalidOperationException($"mmap failed (errno {Marshal.GetLastPInvokeError()})");
         return (byte*)m;
     }
 
-    static void Protect(byte* p, bool writable)
+    /// <summary>Makes the pages read + execute, for good.</summary>
+    static void Protect(byte* p, nuint size)
     {
         if (OperatingSystem.IsWindows())
         {
-            if (!VirtualProtect((nint)p, PageSize, writable ? PAGE_READWRITE : PAGE_EXECUTE_READ, out _))
+            if (!VirtualProtect((nint)p, size, PAGE_EXECUTE_READ, out _))
                 throw new InvalidOperationException("VirtualProtect failed");
-            if (!writable) FlushInstructionCache(GetCurrentProcess(), (nint)p, PageSize);
+            FlushInstructionCache(GetCurrentProcess(), (nint)p, size);
             return;
         }
-        if (mprotect((nint)p, PageSize, writable ? PROT_READ | PROT_WRITE : PROT_READ | PROT_EXEC) != 0)
+        if (mprotect((nint)p, size, PROT_READ | PROT_EXEC) != 0)
             throw new InvalidOperationException($"mprotect failed (errno {Marshal.GetLastPInvokeError()})");
     }
 

@@ -94,7 +94,18 @@ internal static unsafe class BufferMethods
         // __index: one call that finds the member by the address of its interned name (native when it can be).
         pushvalue(L, st);
         pushvalue(L, members);
-        if (native) CFunction.PushNative(L, entries.Index, &Index, 2);
+        if (native)
+        {
+            // The native __index finds a method with one raw lookup in a table of the methods by name.
+            createtable(L, 0, MethodCount);
+            for (int i = 0; i < MethodCount; i++)
+            {
+                LuaOps.PushString(L, Members[i]);
+                rawgeti(L, members, i + 1);
+                rawset(L, -3);
+            }
+            CFunction.PushNative(L, entries.Index, &Index, 3);
+        }
         else CFunction.Push(L, &Index, 2);
         LuaOps.SetField(L, mt, "__index");
 

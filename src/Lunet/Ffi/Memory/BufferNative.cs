@@ -9,7 +9,7 @@ namespace Lunet.Ffi.Memory;
 /// Native (x86-64 System V) fast paths for the hottest Buffer members: __index,
 /// read, write and readBytes. Each is a Lua C function in machine code, pushed with
 /// the same upvalues as its C# twin (upvalue 1 the managed function, 2 the Buffer
-/// state, 3 for __index the members table). It handles the common, valid calls
+/// state, 3 for __index the members table and 4 the methods by name). It handles the common, valid calls
 /// entirely through the Lua C API, never entering .NET; anything else (a bad self,
 /// a non-integer offset, an unknown or non-scalar type name, out of bounds, a value
 /// it does not convert) is handed unchanged, with the Lua stack untouched and
@@ -343,18 +343,31 @@ internal static unsafe class BufferNative
         return a.ToArray();
     }
 
-    /// <summary>__index(L): a method by its interned name, or size / ptr; anything else to C#.</summary>
+    /// <summary>
+    /// __index(L): a method through the by-name table (upvalue 4, string keys only: a hit is a
+    /// method, whatever the key), else size / ptr by the interned name's address; anything else to C#.
+    /// </summary>
     static byte[] CompileIndex(int keysOffset, int memberCount, int methodCount, int sizeMember)
     {
+        const int TFUNCTION = 6;
         var a = new X64Assembler();
         var fb = a.NewLabel();
+        var notMethod = a.NewLabel();
         Prologue(a);
+        Call(a, (nint)LuaApi.pushvalue, 2);
+        Call(a, (nint)LuaApi.rawget, LuaApi.UpvalueIndex(4));
+        a.CmpImm32(Rax, TFUNCTION);
+        a.Jcc(Cond.NE, notMethod);
+        Return(a, 1);
+
+        a.Mark(notMethod);
+        Call(a, (nint)LuaApi.settop, -2); // the stack as it came
         Call(a, (nint)LuaApi.topointer, 2);
         a.MovRR(R13, Rax);
         Call(a, (nint)LuaApi.touserdata, LuaApi.UpvalueIndex(2));
         a.MovRR(R12, Rax);
         var hits = new Label[memberCount];
-        for (int i = 0; i < memberCount; i++)
+        for (int i = methodCount; i < memberCount; i++)
         {
             hits[i] = a.NewLabel();
             a.CmpMemReg64(R12, keysOffset + i * 8, R13);
@@ -362,26 +375,16 @@ internal static unsafe class BufferNative
         }
         a.Jmp(fb);
 
-        for (int i = 0; i < memberCount; i++)
+        for (int i = methodCount; i < memberCount; i++)
         {
             a.Mark(hits[i]);
             CallType(a, 2);
             a.CmpImm32(Rax, TSTRING);
             a.Jcc(Cond.NE, fb);
-            if (i < methodCount)
-            {
-                a.MovRR(Rdi, Rbx);
-                a.MovImm32(Rsi, LuaApi.UpvalueIndex(3));
-                a.MovImm32(Rdx, i + 1);
-                a.CallAbs((nint)LuaApi.rawgeti);
-            }
-            else
-            {
-                Self(a, fb);
-                a.Load64(Rsi, R12, i == sizeMember ? 8 : 0);
-                a.MovRR(Rdi, Rbx);
-                a.CallAbs(i == sizeMember ? (nint)LuaApi.pushinteger : (nint)LuaApi.pushlightuserdata);
-            }
+            Self(a, fb);
+            a.Load64(Rsi, R12, i == sizeMember ? 8 : 0);
+            a.MovRR(Rdi, Rbx);
+            a.CallAbs(i == sizeMember ? (nint)LuaApi.pushinteger : (nint)LuaApi.pushlightuserdata);
             Return(a, 1);
         }
         Fallback(a, fb);

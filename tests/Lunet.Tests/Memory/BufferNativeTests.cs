@@ -100,7 +100,7 @@ public class BufferNativeTests
               assert(type(b.ptr) == 'userdata' and b.ptr == b.ptr)
               assert(type(b.read) == 'function' and b.read == b.read and b.write ~= b.read)
               assert(type(b.slice) == 'function' and type(b.writeString) == 'function')
-              assert(b.nothing == nil and b[1] == nil and b[true] == nil)
+              assert(b.nothing == nil and b[1] == nil and b[true] == nil and b[nil] == nil and b[0/0] == nil and b[b.ptr] == nil)
             end
             return true
             """));

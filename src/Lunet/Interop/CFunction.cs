@@ -14,6 +14,12 @@ internal static unsafe class CFunction
 {
     static readonly nint EntryThunk = NativeThunks.ErrorThunk((nint)(delegate* unmanaged[Cdecl]<nint, int>)&Entry);
 
+    /// <summary>
+    /// The Lua C function every C# closure runs: native code that handles a call itself
+    /// can fall back to the C# function by a tail jump here (upvalue 1 still holds it).
+    /// </summary>
+    internal static nint EntryThunkAddress => EntryThunk;
+
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     static int Entry(nint L)
     {
@@ -66,6 +72,20 @@ internal static unsafe class CFunction
         pushlightuserdata(L, (nint)fn);
         if (upvalues > 0) rotate(L, -(upvalues + 1), 1);
         pushcclosure(L, EntryThunk, upvalues + 1);
+    }
+
+    /// <summary>
+    /// Pushes a closure whose C function is the native <paramref name="entry"/>, with
+    /// <paramref name="fallback"/> as upvalue 1 exactly as <see cref="Push"/> lays it out, so
+    /// the native code can hand any call it does not handle to <see cref="EntryThunkAddress"/>
+    /// with the Lua stack untouched. The <paramref name="upvalues"/> values on top of the
+    /// stack become upvalues 2.. of the closure.
+    /// </summary>
+    internal static void PushNative(nint L, nint entry, delegate*<nint, int> fallback, int upvalues = 0)
+    {
+        pushlightuserdata(L, (nint)fallback);
+        if (upvalues > 0) rotate(L, -(upvalues + 1), 1);
+        pushcclosure(L, entry, upvalues + 1);
     }
 
     /// <summary>t[name] = fn for the table at <paramref name="table"/>.</summary>

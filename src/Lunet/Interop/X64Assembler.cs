@@ -4,12 +4,12 @@ namespace Lunet.Interop;
 /// The handful of x86-64 instructions the native call stubs need, encoded by hand
 /// from the Intel manual's tables. Memory operands are always [base + disp32].
 /// </summary>
-internal sealed partial class X64Assembler
+internal sealed class X64Assembler
 {
     public const int Rax = 0, Rcx = 1, Rdx = 2, Rbx = 3, Rsp = 4, Rbp = 5, Rsi = 6, Rdi = 7,
         R8 = 8, R9 = 9, R10 = 10, R11 = 11, R12 = 12, R13 = 13, R14 = 14, R15 = 15;
 
-    public enum Cond : byte { E = 0x4, NE = 0x5 }
+    public enum Cond : byte { E = 0x4, NE = 0x5, A = 0x7, B = 0x2, L = 0xC, G = 0xF, AE = 0x3, BE = 0x6, GE = 0xD, LE = 0xE }
 
     readonly List<byte> code = new(256);
     readonly List<(int at, Label label)> fixups = new();
@@ -124,4 +124,31 @@ internal sealed partial class X64Assembler
         }
         return bytes;
     }
+
+    // Compares, masks and shifts for the native Buffer members and lib:call's call-site table.
+
+    /// <summary>cmp a, b (64-bit): flags of a - b.</summary>
+    public void CmpRR(int a, int b) { Rex(true, b, a); B(0x39); RegReg(b, a); }
+    /// <summary>cmp [base + disp], reg (64-bit).</summary>
+    public void CmpMemReg64(int @base, int disp, int reg) { Rex(true, reg, @base); B(0x39); Mem(reg, @base, disp); }
+    /// <summary>cmp r64, imm32 (sign-extended).</summary>
+    public void CmpImm32Wide(int r, int imm) { Rex(true, 0, r); B(0x81); RegReg(7, r); I32(imm); }
+    public void AddRR(int dst, int src) { Rex(true, src, dst); B(0x01); RegReg(src, dst); }
+    public void SubRR(int dst, int src) { Rex(true, src, dst); B(0x29); RegReg(src, dst); }
+    public void AndImm32(int r, int imm, bool wide = false) { Rex(wide, 0, r); B(0x81); RegReg(4, r); I32(imm); }
+    public void ShrImm(int r, byte imm) { Rex(true, 0, r); B(0xC1); RegReg(5, r); B(imm); }
+    public void ShlImm(int r, byte imm) { Rex(true, 0, r); B(0xC1); RegReg(4, r); B(imm); }
+    public void Store8(int @base, int disp, int src) { Rex(false, src, @base, force: src >= 4); B(0x88); Mem(src, @base, disp); }
+    public void Store16(int @base, int disp, int src) { B(0x66); Rex(false, src, @base); B(0x89); Mem(src, @base, disp); }
+    public void Store32(int @base, int disp, int src) { Rex(false, src, @base); B(0x89); Mem(src, @base, disp); }
+    public void ImulImm32(int dst, int src, int imm) { Rex(false, dst, src); B(0x69); RegReg(dst, src); I32(imm); }
+    public void Inc64(int r) { Rex(true, 0, r); B(0xFF); RegReg(0, r); }
+    /// <summary>cmp r64, [base + disp]</summary>
+    public void CmpRMem64(int r, int @base, int disp) { Rex(true, r, @base); B(0x3B); Mem(r, @base, disp); }
+    /// <summary>cmp byte [base + disp], imm8</summary>
+    public void CmpMem8Imm(int @base, int disp, byte imm) { Rex(false, 0, @base); B(0x80); Mem(7, @base, disp); B(imm); }
+    /// <summary>cmp qword [base + disp], imm32 (sign-extended)</summary>
+    public void CmpMem64Imm(int @base, int disp, int imm) { Rex(true, 0, @base); B(0x81); Mem(7, @base, disp); I32(imm); }
+    /// <summary>movabs rax, target ; jmp rax (a tail jump).</summary>
+    public void JmpAbs(nint target) { MovImm64(Rax, target); JmpR(Rax); }
 }

@@ -121,7 +121,7 @@ internal static unsafe class NativeCallCache
             Call(a, (nint)LuaApi.topointer, 4);
             a.Load32(Rcx, Rax, LuaTableLayout.AlimitOffset);
             a.CmpRMem64(Rcx, R13, CountOffset);
-            a.Jcc(Below, slow);
+            a.Jcc(Cond.B, slow);
             a.Load64(Rcx, Rax, LuaTableLayout.ArrayOffset);     // rcx: TValue *array
             a.MovRR(Rdx, R13);                                  // rdx: &args[0] - ArgsOffset
             a.Xor32(R14, R14);
@@ -129,7 +129,7 @@ internal static unsafe class NativeCallCache
             a.Mark(next);
             a.MovRR(Rax, R14);
             a.CmpRMem64(Rax, R13, CountOffset);
-            a.Jcc(GreaterOrEqual, matched);
+            a.Jcc(Cond.GE, matched);
             a.Load64(Rax, Rcx, 0);
             a.CmpRMem64(Rax, Rdx, ArgsOffset);
             a.Jcc(Cond.NE, miss);
@@ -147,7 +147,7 @@ internal static unsafe class NativeCallCache
         a.Mark(loop);
         a.MovRR(Rax, R14);
         a.CmpRMem64(Rax, R13, CountOffset);
-        a.Jcc(GreaterOrEqual, matched);
+        a.Jcc(Cond.GE, matched);
         a.MovRR(Rdi, Rbx);
         a.MovImm32(Rsi, 4);
         a.MovRR(Rdx, R14);

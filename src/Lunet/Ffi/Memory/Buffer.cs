@@ -8,7 +8,7 @@ namespace Lunet.Ffi.Memory;
 
 /// <summary>
 /// A Buffer's userdata layout and its bounds. A Buffer is one Lua full userdata:
-/// a header { address, size } followed by the bytes themselves (aligned to 16),
+/// a header { address, size, cookie } followed by the bytes themselves (aligned to 16),
 /// so Lua's collector accounts for the memory and the address never moves. A
 /// slice is a header alone, whose address points into another Buffer; its user
 /// value 1 is the Buffer that owns the bytes, which it keeps alive. Both follow
@@ -21,6 +21,24 @@ internal static unsafe class Buffer
     {
         public nint Address;
         public long Size;
+        /// <summary><see cref="Cookie"/>: lets native code tell a Buffer from other userdata without a metatable lookup.</summary>
+        public long Cookie;
+    }
+
+    /// <summary>
+    /// A random per-process value stored in every Buffer header (slices too). The native
+    /// fast paths (<see cref="BufferNative"/>) take a userdata of at least sizeof(Header)
+    /// bytes carrying it for a Buffer; the C# paths still check the metatable. Scripts
+    /// cannot create a userdata with chosen contents at that offset short of knowing this value.
+    /// </summary>
+    public static readonly long Cookie = NewCookie();
+
+    static long NewCookie()
+    {
+        long c;
+        do c = BitConverter.ToInt64(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+        while (c == 0);
+        return c;
     }
 
     public const string TypeName = "Buffer";
@@ -53,6 +71,7 @@ internal static unsafe class Buffer
         nint bytes = ((nint)b + sizeof(Header) + Alignment - 1) & ~(nint)(Alignment - 1);
         b->Address = bytes;
         b->Size = size;
+        b->Cookie = Cookie;
         NativeMemory.Clear((void*)bytes, (nuint)size);
         BufferMethods.PushMetatable(L);
         setmetatable(L, -2);
@@ -66,6 +85,7 @@ internal static unsafe class Buffer
         var b = (Header*)newuserdatauv(L, (nuint)sizeof(Header), 1);
         b->Address = of->Address + (nint)offset;
         b->Size = size;
+        b->Cookie = Cookie;
         // Keep the owner of the bytes alive: the parent's own owner when the parent is a slice.
         if (getiuservalue(L, parent, 1) != TUSERDATA)
         {

@@ -29,7 +29,17 @@ internal static unsafe class BufferMethods
         public nint Metatable;
         /// <summary>The addresses of the interned member names, in <see cref="Members"/> order (anchored by the members table).</summary>
         public fixed long Keys[MemberCount];
+        /// <summary>The native type-name table: <see cref="BufferNative.TypeSlots"/> entries { nint string; int kind; int size }.</summary>
+        public fixed long Types[BufferNative.TypeSlots * BufferNative.TypeEntrySize / 8];
     }
+
+    /// <summary>The native __index, read, write and readBytes (x86-64 System V only), compiled once per process.</summary>
+    static readonly Lazy<BufferNative.Entries> Native = new(() =>
+    {
+        State s = default;
+        byte* b = (byte*)&s;
+        return BufferNative.Compile((int)((byte*)s.Keys - b), MemberCount, MethodCount, SizeMember, (int)((byte*)s.Types - b));
+    });
 
     /// <summary>The members: methods first, then the properties.</summary>
     static readonly string[] Members = ["read", "write", "zero", "readBytes", "writeBytes", "readString", "writeString", "slice", "size", "ptr"];
@@ -49,9 +59,10 @@ internal static unsafe class BufferMethods
 
         // The shared upvalue: the state block, with the anchor table for cached type names as its user value.
         var state = (State*)newuserdatauv(L, (nuint)sizeof(State), 1);
-        state->Cache = 0;
+        NativeMemory.Clear(state, (nuint)sizeof(State));
         state->Metatable = topointer(L, mt);
-        state->Cache = GCHandle.ToIntPtr(GCHandle.Alloc(new BufferTypeCache()));
+        bool native = BufferNative.IsSupported;
+        state->Cache = GCHandle.ToIntPtr(GCHandle.Alloc(new BufferTypeCache { NativeTypes = native ? (nint)state->Types : 0 }));
         Metatables.Push(L, StateMetatableName, &BuildStateMetatable);
         setmetatable(L, -2);
         createtable(L, 0, 16);
@@ -63,12 +74,15 @@ internal static unsafe class BufferMethods
         createtable(L, MethodCount, MemberCount);
         int members = gettop(L);
         delegate*<nint, int>[] methods = [&Read, &Write, &Zero, &ReadBytes, &WriteBytes, &ReadString, &WriteString, &Slice];
+        var entries = native ? Native.Value : default;
+        nint[] nativeMethods = [entries.Read, entries.Write, 0, entries.ReadBytes, 0, 0, 0, 0];
         for (int i = 0; i < MemberCount; i++)
         {
             if (i < MethodCount)
             {
                 pushvalue(L, st);
-                CFunction.Push(L, methods[i], 1);
+                if (nativeMethods[i] != 0) CFunction.PushNative(L, nativeMethods[i], methods[i], 1);
+                else CFunction.Push(L, methods[i], 1);
                 rawseti(L, members, i + 1);
             }
             LuaOps.PushString(L, Members[i]);
@@ -77,10 +91,22 @@ internal static unsafe class BufferMethods
             rawset(L, members);
         }
 
-        // __index: one C# call that finds the member by the address of its interned name.
+        // __index: one call that finds the member by the address of its interned name (native when it can be).
         pushvalue(L, st);
         pushvalue(L, members);
-        CFunction.Push(L, &Index, 2);
+        if (native)
+        {
+            // The native __index finds a method with one raw lookup in a table of the methods by name.
+            createtable(L, 0, MethodCount);
+            for (int i = 0; i < MethodCount; i++)
+            {
+                LuaOps.PushString(L, Members[i]);
+                rawgeti(L, members, i + 1);
+                rawset(L, -3);
+            }
+            CFunction.PushNative(L, entries.Index, &Index, 3);
+        }
+        else CFunction.Push(L, &Index, 2);
         LuaOps.SetField(L, mt, "__index");
 
         MetaMethod(L, mt, st, "__newindex", &NewIndex);

@@ -21,6 +21,9 @@ internal sealed unsafe class BufferTypeCache
     const int MaxShortString = 40; // LUAI_MAXSHORTLEN: longer strings are not interned
 
     readonly Dictionary<nint, CType> byString = new();
+
+    /// <summary>The native type table in the Buffer state block (<see cref="BufferNative"/>), or 0 without native code.</summary>
+    public nint NativeTypes;
     nint lastKey;
     CType? lastType;
 
@@ -34,6 +37,8 @@ internal sealed unsafe class BufferTypeCache
             if (key == lastKey && lastType != null) return lastType;
             if (byString.TryGetValue(key, out var t))
             {
+                // The native table is direct-mapped: a name evicted by another comes back here, so put it back.
+                BufferNative.Publish(NativeTypes, key, t);
                 lastKey = key;
                 lastType = t;
                 return t;
@@ -58,6 +63,7 @@ internal sealed unsafe class BufferTypeCache
             settop(L, -2);
             nint key = topointer(L, idx);
             byString[key] = t;
+            BufferNative.Publish(NativeTypes, key, t);
             lastKey = key;
             lastType = t;
         }

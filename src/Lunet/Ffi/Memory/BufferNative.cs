@@ -1,0 +1,393 @@
+using Lunet.Ffi.Calls;
+using Lunet.Ffi.Types;
+using Lunet.Interop;
+using static Lunet.Interop.X64Assembler;
+
+namespace Lunet.Ffi.Memory;
+
+/// <summary>
+/// Native (x86-64 System V) fast paths for the hottest Buffer members: __index,
+/// read, write and readBytes. Each is a Lua C function in machine code, pushed with
+/// the same upvalues as its C# twin (upvalue 1 the managed function, 2 the Buffer
+/// state, 3 for __index the members table and 4 the methods by name). It handles the common, valid calls
+/// entirely through the Lua C API, never entering .NET; anything else (a bad self,
+/// a non-integer offset, an unknown or non-scalar type name, out of bounds, a value
+/// it does not convert) is handed unchanged, with the Lua stack untouched and
+/// nothing written, to the C# function through <see cref="CFunction.EntryThunkAddress"/>,
+/// which produces the result or the exact error message.
+///
+/// Self check: touserdata(L, 1) non-null and rawlen(L, 1) ≥ sizeof(Header) (together:
+/// a full userdata, as rawlen is 0 for a light one) and header.Cookie == <see cref="Buffer.Cookie"/>.
+/// Type names: the string's address looked up in the direct-mapped table of the
+/// state block (filled by <see cref="BufferTypeCache"/> for built-in scalar names,
+/// whose strings it anchors), then checked to be a string.
+/// </summary>
+internal static unsafe class BufferNative
+{
+    const int TNIL = 0, TBOOLEAN = 1, TLIGHTUSERDATA = 2, TNUMBER = 3, TSTRING = 4, TUSERDATA = 7;
+
+    /// <summary>Entries in the state block's type table: { nint stringAddress; int kind; int size }.</summary>
+    public const int TypeSlots = 64;
+    public const int TypeEntrySize = 16;
+
+    public static bool IsSupported => NativeStubCompiler.IsSupported;
+
+    /// <summary>The table slot of a string address.</summary>
+    public static int Slot(nint address) => (int)((address >> 4) & (TypeSlots - 1));
+
+    /// <summary>The kinds the native read/write handle (the table holds only these).</summary>
+    public static bool Handles(CType t) => t.Scalar switch
+    {
+        ScalarKind.Bool or ScalarKind.I8 or ScalarKind.U8 => t.Size == 1,
+        ScalarKind.I16 or ScalarKind.U16 => t.Size == 2,
+        ScalarKind.I32 or ScalarKind.U32 or ScalarKind.F32 => t.Size == 4,
+        ScalarKind.I64 or ScalarKind.U64 or ScalarKind.F64 or ScalarKind.Pointer => t.Size == 8,
+        _ => false,
+    };
+
+    /// <summary>Writes the table entry for the string at <paramref name="key"/> (its slot's previous entry is dropped).</summary>
+    public static void Publish(nint table, nint key, CType t)
+    {
+        if (table == 0 || !Handles(t)) return;
+        byte* e = (byte*)table + Slot(key) * TypeEntrySize;
+        *(nint*)e = key;
+        *(int*)(e + 8) = (int)t.Scalar;
+        *(int*)(e + 12) = t.Size;
+    }
+
+    public readonly record struct Entries(nint Index, nint Read, nint Write, nint ReadBytes);
+
+    /// <summary>Compiles the four functions for a state block with the member-name addresses at <paramref name="keysOffset"/> and the type table at <paramref name="typesOffset"/>.</summary>
+    public static Entries Compile(int keysOffset, int memberCount, int methodCount, int sizeMember, int typesOffset) => new(
+        ExecutableMemory.Write(CompileIndex(keysOffset, memberCount, methodCount, sizeMember)),
+        ExecutableMemory.Write(CompileAccess(typesOffset, write: false)),
+        ExecutableMemory.Write(CompileAccess(typesOffset, write: true)),
+        ExecutableMemory.Write(CompileReadBytes()));
+
+    // Frame: rbx = L, r12..r15 free; [rsp] the isnum out-parameter. Five pushes + 16 keep rsp 16-aligned.
+    const int FrameSize = 16;
+
+    static void Prologue(X64Assembler a)
+    {
+        a.Push(Rbx); a.Push(R12); a.Push(R13); a.Push(R14); a.Push(R15);
+        a.SubImm32(Rsp, FrameSize, wide: true);
+        a.MovRR(Rbx, Rdi);
+    }
+
+    static void Restore(X64Assembler a)
+    {
+        a.AddImm32(Rsp, FrameSize, wide: true);
+        a.Pop(R15); a.Pop(R14); a.Pop(R13); a.Pop(R12); a.Pop(Rbx);
+    }
+
+    static void Return(X64Assembler a, int results)
+    {
+        a.MovImm32(Rax, results);
+        Restore(a);
+        a.Ret();
+    }
+
+    /// <summary>The fallback: callee-saved registers restored, rdi = L, tail jump to the C# entry.</summary>
+    static void Fallback(X64Assembler a, Label l)
+    {
+        a.Mark(l);
+        a.MovRR(Rdi, Rbx);
+        Restore(a);
+        a.JmpAbs(CFunction.EntryThunkAddress);
+    }
+
+    /// <summary>rax = fn(L, idx).</summary>
+    static void Call(X64Assembler a, nint fn, int idx)
+    {
+        a.MovRR(Rdi, Rbx);
+        a.MovImm32(Rsi, idx);
+        a.CallAbs(fn);
+    }
+
+    static void CallType(X64Assembler a, int idx) => Call(a, (nint)LuaApi.type, idx);
+
+    /// <summary>r12 = the Buffer header at argument 1, or jump to <paramref name="fb"/>.</summary>
+    static void Self(X64Assembler a, Label fb)
+    {
+        Call(a, (nint)LuaApi.touserdata, 1);
+        a.Test64(Rax, Rax);
+        a.Jcc(Cond.E, fb);
+        a.MovRR(R12, Rax);
+        // touserdata is non-null only for light and full userdata, and rawlen is 0 for a light one:
+        // so no lua_type call is needed to know it is a full userdata.
+        Call(a, (nint)LuaApi.rawlen, 1);
+        a.CmpImm32Wide(Rax, sizeof(Buffer.Header));
+        a.Jcc(Cond.B, fb);
+        a.MovImm64(Rax, Buffer.Cookie);
+        a.CmpMemReg64(R12, (int)System.Runtime.InteropServices.Marshal.OffsetOf<Buffer.Header>(nameof(Buffer.Header.Cookie)), Rax);
+        a.Jcc(Cond.NE, fb);
+    }
+
+    /// <summary><paramref name="dst"/> = the integer at idx (a Lua integer or an integral float, not a string), or jump to <paramref name="fb"/>.</summary>
+    static void Integer(X64Assembler a, int idx, int dst, Label fb)
+    {
+        a.MovRR(Rdi, Rbx);
+        a.MovImm32(Rsi, idx);
+        a.Lea(Rdx, Rsp, 0);
+        a.CallAbs((nint)LuaApi.tointegerx);
+        a.MovRR(dst, Rax);
+        a.CmpMem32Imm(Rsp, 0, 0);
+        a.Jcc(Cond.E, fb);
+        CallType(a, idx);
+        a.CmpImm32(Rax, TNUMBER);
+        a.Jcc(Cond.NE, fb);
+    }
+
+    static readonly ScalarKind[] Kinds =
+    [
+        ScalarKind.I32, ScalarKind.F64, ScalarKind.U8, ScalarKind.I64, ScalarKind.U32, ScalarKind.F32, ScalarKind.I8,
+        ScalarKind.I16, ScalarKind.U16, ScalarKind.U64, ScalarKind.Pointer, ScalarKind.Bool,
+    ];
+
+    static (int bytes, bool signed) Shape(ScalarKind k) => k switch
+    {
+        ScalarKind.I8 => (1, true),
+        ScalarKind.U8 or ScalarKind.Bool => (1, false),
+        ScalarKind.I16 => (2, true),
+        ScalarKind.U16 => (2, false),
+        ScalarKind.I32 => (4, true),
+        ScalarKind.U32 or ScalarKind.F32 => (4, false),
+        _ => (8, true),
+    };
+
+    /// <summary>read(L) / write(L): self, offset, type name at 3, bounds, then the load or the store.</summary>
+    static byte[] CompileAccess(int typesOffset, bool write)
+    {
+        var a = new X64Assembler();
+        var fb = a.NewLabel();
+        Prologue(a);
+        Self(a, fb);                 // r12 = header
+        Integer(a, 2, R13, fb);      // r13 = offset
+
+        // The type name: r15 = its table entry (relative to typesOffset), r14 = the string address.
+        Call(a, (nint)LuaApi.topointer, 3);
+        a.MovRR(R14, Rax);
+        Call(a, (nint)LuaApi.touserdata, LuaApi.UpvalueIndex(2)); // the state block
+        a.MovRR(R15, R14);
+        a.ShrImm(R15, 4);
+        a.AndImm32(R15, TypeSlots - 1, wide: true);
+        a.ShlImm(R15, 4);
+        a.AddRR(R15, Rax);
+        a.CmpMemReg64(R15, typesOffset, R14);
+        a.Jcc(Cond.NE, fb);
+        CallType(a, 3);              // a light userdata may carry the same address: only a string counts
+        a.CmpImm32(Rax, TSTRING);
+        a.Jcc(Cond.NE, fb);
+        a.Load32(R14, R15, typesOffset + 8);               // r14 = kind
+        a.LoadExtend(R15, R15, typesOffset + 12, 4, true); // r15 = width
+
+        // Bounds: size >= width && (ulong)offset <= (ulong)(size - width).
+        a.Load64(Rax, R12, 8);
+        a.SubRR(Rax, R15);
+        a.Jcc(Cond.L, fb);
+        a.CmpRR(R13, Rax);
+        a.Jcc(Cond.A, fb);
+        a.Load64(Rax, R12, 0);
+        a.AddRR(R13, Rax);           // r13 = address
+
+        var labels = new Label[Kinds.Length];
+        for (int i = 0; i < Kinds.Length; i++)
+        {
+            labels[i] = a.NewLabel();
+            a.CmpImm32(R14, (int)Kinds[i]);
+            a.Jcc(Cond.E, labels[i]);
+        }
+        a.Jmp(fb);
+
+        var done = a.NewLabel();
+        for (int i = 0; i < Kinds.Length; i++)
+        {
+            a.Mark(labels[i]);
+            if (write) EmitStore(a, Kinds[i], fb);
+            else EmitLoad(a, Kinds[i]);
+            a.Jmp(done);
+        }
+        a.Mark(done);
+        Return(a, write ? 0 : 1);
+        Fallback(a, fb);
+        return a.ToArray();
+    }
+
+    /// <summary>Pushes the value at r13.</summary>
+    static void EmitLoad(X64Assembler a, ScalarKind k)
+    {
+        switch (k)
+        {
+            case ScalarKind.F32:
+                a.MovssLoad(0, R13, 0);
+                a.Cvtss2sdXmm0();
+                a.MovRR(Rdi, Rbx);
+                a.CallAbs((nint)LuaApi.pushnumber);
+                break;
+            case ScalarKind.F64:
+                a.MovsdLoad(0, R13, 0);
+                a.MovRR(Rdi, Rbx);
+                a.CallAbs((nint)LuaApi.pushnumber);
+                break;
+            case ScalarKind.Bool:
+                a.LoadExtend(Rsi, R13, 0, 1, signed: false);
+                a.MovRR(Rdi, Rbx);
+                a.CallAbs((nint)LuaApi.pushboolean);
+                break;
+            case ScalarKind.Pointer:
+                a.Load64(Rsi, R13, 0);
+                a.MovRR(Rdi, Rbx);
+                a.CallAbs((nint)LuaApi.pushlightuserdata);
+                break;
+            default:
+            {
+                var (bytes, signed) = Shape(k);
+                a.LoadExtend(Rsi, R13, 0, bytes, signed);
+                a.MovRR(Rdi, Rbx);
+                a.CallAbs((nint)LuaApi.pushinteger);
+                break;
+            }
+        }
+    }
+
+    /// <summary>Converts the value at 4 and stores it at r13, or jumps to <paramref name="fb"/> having written nothing.</summary>
+    static void EmitStore(X64Assembler a, ScalarKind k, Label fb)
+    {
+        switch (k)
+        {
+            case ScalarKind.F32 or ScalarKind.F64:
+                CallType(a, 4);
+                a.CmpImm32(Rax, TNUMBER);
+                a.Jcc(Cond.NE, fb);
+                a.MovRR(Rdi, Rbx);
+                a.MovImm32(Rsi, 4);
+                a.Lea(Rdx, Rsp, 0);
+                a.CallAbs((nint)LuaApi.tonumberx);
+                if (k == ScalarKind.F32)
+                {
+                    a.Cvtsd2ssXmm0();
+                    a.MovssStore(R13, 0, 0);
+                }
+                else a.MovsdStore(R13, 0, 0);
+                break;
+            case ScalarKind.Bool:
+            {
+                var ok = a.NewLabel();
+                CallType(a, 4);
+                a.CmpImm32(Rax, TBOOLEAN);
+                a.Jcc(Cond.E, ok);
+                a.CmpImm32(Rax, TNIL);
+                a.Jcc(Cond.NE, fb);
+                a.Mark(ok);
+                Call(a, (nint)LuaApi.toboolean, 4);
+                a.Store8(R13, 0, Rax);
+                break;
+            }
+            case ScalarKind.Pointer:
+            {
+                var nil = a.NewLabel();
+                var stored = a.NewLabel();
+                CallType(a, 4);
+                a.CmpImm32(Rax, TNIL);
+                a.Jcc(Cond.E, nil);
+                a.CmpImm32(Rax, TLIGHTUSERDATA);
+                a.Jcc(Cond.NE, fb); // full userdata (ffi objects) and the rest: C#
+                Call(a, (nint)LuaApi.touserdata, 4);
+                a.Store64(R13, 0, Rax);
+                a.Jmp(stored);
+                a.Mark(nil);
+                a.Xor32(Rax, Rax);
+                a.Store64(R13, 0, Rax);
+                a.Mark(stored);
+                break;
+            }
+            default:
+            {
+                Integer(a, 4, R15, fb);
+                switch (Shape(k).bytes)
+                {
+                    case 1: a.Store8(R13, 0, R15); break;
+                    case 2: a.Store16(R13, 0, R15); break;
+                    case 4: a.Store32(R13, 0, R15); break;
+                    default: a.Store64(R13, 0, R15); break;
+                }
+                break;
+            }
+        }
+    }
+
+    /// <summary>readBytes(L): self, offset, length, bounds, pushlstring.</summary>
+    static byte[] CompileReadBytes()
+    {
+        var a = new X64Assembler();
+        var fb = a.NewLabel();
+        Prologue(a);
+        Self(a, fb);
+        Integer(a, 2, R13, fb);      // offset
+        Integer(a, 3, R14, fb);      // length
+        a.Test64(R14, R14);
+        a.Jcc(Cond.L, fb);
+        a.Load64(Rax, R12, 8);
+        a.CmpRR(R14, Rax);
+        a.Jcc(Cond.A, fb);
+        a.SubRR(Rax, R14);
+        a.CmpRR(R13, Rax);
+        a.Jcc(Cond.A, fb);
+        a.Load64(Rsi, R12, 0);
+        a.AddRR(Rsi, R13);
+        a.MovRR(Rdx, R14);
+        a.MovRR(Rdi, Rbx);
+        a.CallAbs((nint)LuaApi.pushlstring); // may raise a memory error: a longjmp across native frames only
+        Return(a, 1);
+        Fallback(a, fb);
+        return a.ToArray();
+    }
+
+    /// <summary>
+    /// __index(L): a method through the by-name table (upvalue 4, string keys only: a hit is a
+    /// method, whatever the key), else size / ptr by the interned name's address; anything else to C#.
+    /// </summary>
+    static byte[] CompileIndex(int keysOffset, int memberCount, int methodCount, int sizeMember)
+    {
+        const int TFUNCTION = 6;
+        var a = new X64Assembler();
+        var fb = a.NewLabel();
+        var notMethod = a.NewLabel();
+        Prologue(a);
+        Call(a, (nint)LuaApi.pushvalue, 2);
+        Call(a, (nint)LuaApi.rawget, LuaApi.UpvalueIndex(4));
+        a.CmpImm32(Rax, TFUNCTION);
+        a.Jcc(Cond.NE, notMethod);
+        Return(a, 1);
+
+        a.Mark(notMethod);
+        Call(a, (nint)LuaApi.settop, -2); // the stack as it came
+        Call(a, (nint)LuaApi.topointer, 2);
+        a.MovRR(R13, Rax);
+        Call(a, (nint)LuaApi.touserdata, LuaApi.UpvalueIndex(2));
+        a.MovRR(R12, Rax);
+        var hits = new Label[memberCount];
+        for (int i = methodCount; i < memberCount; i++)
+        {
+            hits[i] = a.NewLabel();
+            a.CmpMemReg64(R12, keysOffset + i * 8, R13);
+            a.Jcc(Cond.E, hits[i]);
+        }
+        a.Jmp(fb);
+
+        for (int i = methodCount; i < memberCount; i++)
+        {
+            a.Mark(hits[i]);
+            CallType(a, 2);
+            a.CmpImm32(Rax, TSTRING);
+            a.Jcc(Cond.NE, fb);
+            Self(a, fb);
+            a.Load64(Rsi, R12, i == sizeMember ? 8 : 0);
+            a.MovRR(Rdi, Rbx);
+            a.CallAbs(i == sizeMember ? (nint)LuaApi.pushinteger : (nint)LuaApi.pushlightuserdata);
+            Return(a, 1);
+        }
+        Fallback(a, fb);
+        return a.ToArray();
+    }
+}

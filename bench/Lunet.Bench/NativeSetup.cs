@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Lunet.Tests.Support;
 using System.Runtime.InteropServices;
 using System.Text;
 using static Lunet.Interop.LuaApi;
@@ -17,18 +17,8 @@ static unsafe class NativeSetup
         "floor_newbuf", "floor_buf_read_i32", "floor_buf_write_i32", "floor_buf_read_bytes",
     ];
 
-    public static string RepoRoot { get; } = FindRoot();
-
-    static string FindRoot()
-    {
-        foreach (var start in new[] { AppContext.BaseDirectory, Environment.CurrentDirectory })
-        {
-            for (var dir = start; dir != null; dir = Path.GetDirectoryName(dir))
-                if (File.Exists(Path.Combine(dir, "Lunet.slnx")) && Directory.Exists(Path.Combine(dir, "bench", "native")))
-                    return dir;
-        }
-        throw new InvalidOperationException("repository root (Lunet.slnx with bench/native) not found");
-    }
+    // Finding the compiler, running it and finding the repository are the test build's (linked in).
+    public static string RepoRoot => NativeBuild.RepoRoot;
 
     static string BuildDir => Path.Combine(RepoRoot, "bench", "build");
     static string NativeDir => Path.Combine(RepoRoot, "bench", "native");
@@ -53,13 +43,13 @@ static unsafe class NativeSetup
     public static (string benchlib, string floor) Build(string luaLibrary)
     {
         Directory.CreateDirectory(BuildDir);
-        var cc = Compiler();
+        var cc = NativeBuild.Compiler();
         var benchlib = Path.Combine(BuildDir, "libbench.so");
         var floor = Path.Combine(BuildDir, "libfloor.so");
-        Run(cc, $"-O2 -shared -fPIC -o \"{benchlib}\" \"{Path.Combine(NativeDir, "benchlib.c")}\"");
+        NativeBuild.Run(cc, $"-O2 -shared -fPIC -o \"{benchlib}\" \"{Path.Combine(NativeDir, "benchlib.c")}\"");
         var luaDir = Path.GetDirectoryName(luaLibrary)!;
         var luaFile = Path.GetFileName(luaLibrary);
-        Run(cc, $"-O2 -shared -fPIC -o \"{floor}\" \"{Path.Combine(NativeDir, "floor.c")}\" " +
+        NativeBuild.Run(cc, $"-O2 -shared -fPIC -o \"{floor}\" \"{Path.Combine(NativeDir, "floor.c")}\" " +
                 $"-L\"{luaDir}\" -l:{luaFile} -Wl,-rpath,\"{luaDir}\"");
         return (benchlib, floor);
     }
@@ -74,34 +64,5 @@ static unsafe class NativeSetup
             pushcclosure(L, NativeLibrary.GetExport(h, name), 0);
             fixed (byte* n = Encoding.UTF8.GetBytes(name + "\0")) setglobal(L, n);
         }
-    }
-
-    public static string Compiler()
-    {
-        foreach (var cc in new[] { Environment.GetEnvironmentVariable("CC"), "cc", "gcc", "clang" })
-        {
-            if (string.IsNullOrEmpty(cc)) continue;
-            if (Path.IsPathRooted(cc)) { if (File.Exists(cc)) return cc; continue; }
-            foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator))
-                if (File.Exists(Path.Combine(dir, cc))) return Path.Combine(dir, cc);
-        }
-        throw new InvalidOperationException("no C compiler found (tried $CC, cc, gcc, clang)");
-    }
-
-    public static string Run(string exe, string arguments)
-    {
-        var psi = new ProcessStartInfo(exe, arguments)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0)
-            throw new InvalidOperationException($"{exe} {arguments} failed ({p.ExitCode}):\n{stderr}");
-        return stdout.Result;
     }
 }

@@ -1,3 +1,4 @@
+using Lunet.Tests.Support;
 using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
@@ -288,7 +289,7 @@ static class Program
             for (int i = 0; i < runs; i++)
             {
                 var sw = Stopwatch.StartNew();
-                var text = NativeSetup.Run("nm", $"-D --defined-only {libc}");
+                var text = NativeBuild.Run("nm", $"-D --defined-only {libc}");
                 nmMs.Add(sw.Elapsed.TotalMilliseconds);
                 nmCount = text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
             }

@@ -112,6 +112,8 @@ internal static unsafe class NativeCallCache
         Call(a, (nint)LuaApi.rawlen, 4);
         a.CmpRMem64(Rax, R13, CountOffset);
         a.Jcc(Cond.NE, miss);
+        a.Test64(Rax, Rax);                      // {}: nothing more to compare
+        a.Jcc(Cond.E, matched);
 
         if (LuaTableLayout.IsVerified)
         {

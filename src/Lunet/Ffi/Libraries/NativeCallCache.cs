@@ -85,9 +85,9 @@ internal static unsafe class NativeCallCache
         a.CallAbs((nint)LuaApi.touserdata);
         a.MovRR(R12, Rax);                       // the library's handle block
 
-        Call(a, (nint)LuaApi.type, 1);
-        a.CmpImm32(Rax, TTABLE);
-        a.Jcc(Cond.NE, miss);
+        // Self (argument 1) is not read: the closure is the library's own. A wrong self with a
+        // cached name/types still calls this library's function with checked arguments; a missing
+        // colon shifts the strings, so they miss and the C# path raises the error.
 
         Call(a, (nint)LuaApi.topointer, 2);      // the name string's address picks the entry
         a.MovRR(Rcx, Rax);

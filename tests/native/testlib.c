@@ -46,3 +46,5 @@ double floats_on_stack(double a, double b, double c, double d, double e, double 
 {
     return a + b + c + d + e + f + g + h + i + j + k + n;
 }
+float id_f32(float v) { return v; }
+double id_f64(double v) { return v; }

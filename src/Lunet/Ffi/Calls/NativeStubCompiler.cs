@@ -19,8 +19,6 @@ namespace Lunet.Ffi.Calls;
 /// </summary>
 internal static unsafe class NativeStubCompiler
 {
-    const int TNIL = 0, TBOOLEAN = 1, TLIGHTUSERDATA = 2, TNUMBER = 3, TSTRING = 4, TUSERDATA = 7;
-
     static readonly int[] IntRegs = [Rdi, Rsi, Rdx, Rcx, R8, R9];
 
     public static bool IsSupported =>
@@ -181,12 +179,12 @@ internal static unsafe class NativeStubCompiler
                 a.CmpMem32Imm(Rsp, isnum, 0);
                 a.Jcc(Cond.E, bad);
                 CallType(a, i);
-                a.CmpImm32(Rax, TNUMBER);
+                a.CmpImm32(Rax, LuaApi.TNUMBER);
                 a.Jcc(Cond.NE, bad);
                 break;
             case var _ when k.IsFloat():
                 CallType(a, i);
-                a.CmpImm32(Rax, TNUMBER);
+                a.CmpImm32(Rax, LuaApi.TNUMBER);
                 a.Jcc(Cond.NE, bad);
                 ArgIndex(a, i);
                 a.Lea(Rdx, Rsp, isnum);
@@ -200,9 +198,9 @@ internal static unsafe class NativeStubCompiler
                 break;
             case ScalarKind.Bool:
                 CallType(a, i);
-                a.CmpImm32(Rax, TBOOLEAN);
+                a.CmpImm32(Rax, LuaApi.TBOOLEAN);
                 a.Jcc(Cond.E, ok);
-                a.CmpImm32(Rax, TNIL);
+                a.CmpImm32(Rax, LuaApi.TNIL);
                 a.Jcc(Cond.NE, bad);
                 a.Mark(ok);
                 ok = a.NewLabel();
@@ -220,15 +218,15 @@ internal static unsafe class NativeStubCompiler
                 a.Test64(Rax, Rax);
                 a.Jcc(Cond.E, zero);
                 CallType(a, i);
-                a.CmpImm32(Rax, TLIGHTUSERDATA);
+                a.CmpImm32(Rax, LuaApi.TLIGHTUSERDATA);
                 a.Jcc(Cond.E, ok);
                 EmitObjectAddress(a, i, slot, bad);
                 a.Jmp(ok);
                 a.Mark(zero);
                 CallType(a, i);
-                a.CmpImm32(Rax, TLIGHTUSERDATA);
+                a.CmpImm32(Rax, LuaApi.TLIGHTUSERDATA);
                 a.Jcc(Cond.E, ok);
-                a.CmpImm32(Rax, TNIL);
+                a.CmpImm32(Rax, LuaApi.TNIL);
                 a.Jcc(Cond.NE, bad);
                 break;
             }
@@ -236,7 +234,7 @@ internal static unsafe class NativeStubCompiler
             {
                 var notString = a.NewLabel();
                 CallType(a, i);
-                a.CmpImm32(Rax, TSTRING);
+                a.CmpImm32(Rax, LuaApi.TSTRING);
                 a.Jcc(Cond.NE, notString);
                 ArgIndex(a, i);
                 a.Xor32(Rdx, Rdx);
@@ -245,9 +243,9 @@ internal static unsafe class NativeStubCompiler
                 a.Jmp(ok);
                 a.Mark(notString);
                 a.StoreImm64(Rsp, slot, 0);
-                a.CmpImm32(Rax, TNIL);
+                a.CmpImm32(Rax, LuaApi.TNIL);
                 a.Jcc(Cond.E, ok);
-                a.CmpImm32(Rax, TUSERDATA);
+                a.CmpImm32(Rax, LuaApi.TUSERDATA);
                 a.Jcc(Cond.NE, bad);
                 EmitObjectAddress(a, i, slot, bad);
                 break;

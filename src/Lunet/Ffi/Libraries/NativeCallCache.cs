@@ -18,7 +18,6 @@ namespace Lunet.Ffi.Libraries;
 internal static unsafe class NativeCallCache
 {
     public const int Entries = 64, MaxArgs = 8;
-    const int TNIL = 0, TTABLE = 5;
 
     // Entry layout: the slot (handle, target, closed cell, stub), then the key.
     const int NameOffset = 32, RetOffset = 40, CountOffset = 48, ArgsOffset = 56;
@@ -105,9 +104,9 @@ internal static unsafe class NativeCallCache
         a.Jcc(Cond.NE, miss);
 
         Call(a, (nint)LuaApi.type, 4);
-        a.CmpImm32(Rax, TNIL);
+        a.CmpImm32(Rax, LuaApi.TNIL);
         a.Jcc(Cond.E, nilTypes);
-        a.CmpImm32(Rax, TTABLE);
+        a.CmpImm32(Rax, LuaApi.TTABLE);
         a.Jcc(Cond.NE, miss);
         Call(a, (nint)LuaApi.rawlen, 4);
         a.CmpRMem64(Rax, R13, CountOffset);

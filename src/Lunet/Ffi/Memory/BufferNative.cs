@@ -24,8 +24,6 @@ namespace Lunet.Ffi.Memory;
 /// </summary>
 internal static unsafe class BufferNative
 {
-    const int TNIL = 0, TBOOLEAN = 1, TLIGHTUSERDATA = 2, TNUMBER = 3, TSTRING = 4, TUSERDATA = 7;
-
     /// <summary>Entries in the state block's type table: { nint stringAddress; int kind; int size }.</summary>
     public const int TypeSlots = 64;
     public const int TypeEntrySize = 16;
@@ -134,7 +132,7 @@ internal static unsafe class BufferNative
         a.CmpMem32Imm(Rsp, 0, 0);
         a.Jcc(Cond.E, fb);
         CallType(a, idx);
-        a.CmpImm32(Rax, TNUMBER);
+        a.CmpImm32(Rax, LuaApi.TNUMBER);
         a.Jcc(Cond.NE, fb);
     }
 
@@ -176,7 +174,7 @@ internal static unsafe class BufferNative
         a.CmpMemReg64(R15, typesOffset, R14);
         a.Jcc(Cond.NE, fb);
         CallType(a, 3);              // a light userdata may carry the same address: only a string counts
-        a.CmpImm32(Rax, TSTRING);
+        a.CmpImm32(Rax, LuaApi.TSTRING);
         a.Jcc(Cond.NE, fb);
         a.Load32(R14, R15, typesOffset + 8);               // r14 = kind
         a.LoadExtend(R15, R15, typesOffset + 12, 4, true); // r15 = width
@@ -257,7 +255,7 @@ internal static unsafe class BufferNative
         {
             case ScalarKind.F32 or ScalarKind.F64:
                 CallType(a, 4);
-                a.CmpImm32(Rax, TNUMBER);
+                a.CmpImm32(Rax, LuaApi.TNUMBER);
                 a.Jcc(Cond.NE, fb);
                 a.MovRR(Rdi, Rbx);
                 a.MovImm32(Rsi, 4);
@@ -274,9 +272,9 @@ internal static unsafe class BufferNative
             {
                 var ok = a.NewLabel();
                 CallType(a, 4);
-                a.CmpImm32(Rax, TBOOLEAN);
+                a.CmpImm32(Rax, LuaApi.TBOOLEAN);
                 a.Jcc(Cond.E, ok);
-                a.CmpImm32(Rax, TNIL);
+                a.CmpImm32(Rax, LuaApi.TNIL);
                 a.Jcc(Cond.NE, fb);
                 a.Mark(ok);
                 Call(a, (nint)LuaApi.toboolean, 4);
@@ -288,9 +286,9 @@ internal static unsafe class BufferNative
                 var nil = a.NewLabel();
                 var stored = a.NewLabel();
                 CallType(a, 4);
-                a.CmpImm32(Rax, TNIL);
+                a.CmpImm32(Rax, LuaApi.TNIL);
                 a.Jcc(Cond.E, nil);
-                a.CmpImm32(Rax, TLIGHTUSERDATA);
+                a.CmpImm32(Rax, LuaApi.TLIGHTUSERDATA);
                 a.Jcc(Cond.NE, fb); // full userdata (ffi objects) and the rest: C#
                 Call(a, (nint)LuaApi.touserdata, 4);
                 a.Store64(R13, 0, Rax);
@@ -349,14 +347,13 @@ internal static unsafe class BufferNative
     /// </summary>
     static byte[] CompileIndex(int keysOffset, int memberCount, int methodCount, int sizeMember)
     {
-        const int TFUNCTION = 6;
         var a = new X64Assembler();
         var fb = a.NewLabel();
         var notMethod = a.NewLabel();
         Prologue(a);
         Call(a, (nint)LuaApi.pushvalue, 2);
         Call(a, (nint)LuaApi.rawget, LuaApi.UpvalueIndex(4));
-        a.CmpImm32(Rax, TFUNCTION);
+        a.CmpImm32(Rax, LuaApi.TFUNCTION);
         a.Jcc(Cond.NE, notMethod);
         Return(a, 1);
 
@@ -379,7 +376,7 @@ internal static unsafe class BufferNative
         {
             a.Mark(hits[i]);
             CallType(a, 2);
-            a.CmpImm32(Rax, TSTRING);
+            a.CmpImm32(Rax, LuaApi.TSTRING);
             a.Jcc(Cond.NE, fb);
             Self(a, fb);
             a.Load64(Rsi, R12, i == sizeMember ? 8 : 0);

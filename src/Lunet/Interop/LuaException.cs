@@ -14,4 +14,8 @@ public class LuaException : Exception
     /// <summary>For "bad argument #n to 'f' (...)" errors.</summary>
     internal static LuaException BadArgument(int arg, string function, string detail) =>
         new($"bad argument #{arg} to '{function}' ({detail})");
+
+    /// <summary>A method called on something that is not its object, usually for want of a colon.</summary>
+    internal static LuaException BadSelf(string method, string expected, string got, string example) =>
+        new($"bad self to '{method}' ({expected} expected, got {got}; call it with a colon: {example})");
 }

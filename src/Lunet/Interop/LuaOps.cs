@@ -109,6 +109,10 @@ internal static unsafe class LuaOps
     public static string CheckString(nint L, int idx, string function) =>
         ToStringOrNull(L, idx) ?? throw LuaException.BadArgument(idx, function, $"string expected, got {TypeName(L, idx)}");
 
+    /// <summary>A string argument of a method (obj:m(...)): numbered without self, as Lua's own libraries do.</summary>
+    public static string CheckMethodString(nint L, int idx, string method) =>
+        ToStringOrNull(L, idx) ?? throw LuaException.BadArgument(idx - 1, method, $"string expected, got {TypeName(L, idx)}");
+
     public static void EnsureStack(nint L, int n)
     {
         if (checkstack(L, n) == 0) throw new LuaException("stack overflow");

@@ -147,12 +147,20 @@ public class CallTests
     [InlineData("lib:wrap('string', 'id_str', 'string')(12)", "bad argument #1 to 'id_str' (string expected, got number)")]
     [InlineData("lib:wrap('i33', 'add', 'i32')", "unknown C type 'i33'")]
     [InlineData("lib:call('add', 'i32', {'i32', 'i34'}, 1, 2)", "unknown C type 'i34'")]
-    [InlineData("lib:call('add', 'i32', 'i32', 1, 2)", "bad argument #3 to 'call' (table of argument types expected, got string)")]
+    [InlineData("lib:call('add', 'i32', 'i32', 1, 2)", "bad argument #2 to 'call' (table of argument types expected, got string)")]
     [InlineData("lib:call('add', 'i32', {'i32', 5}, 1, 2)", "argument type #2 must be a type name, got number")]
     [InlineData("lib:wrap('i32', 'no_such_function')", "symbol 'no_such_function' not found in library")]
     [InlineData("lib:getSymbol('no_such_symbol')", "symbol 'no_such_symbol' not found")]
-    [InlineData("lib.call('add', 'i32', {})", "bad argument #1 to 'call' (NativeLibrary expected, got string; call it as lib:call(...))")]
+    [InlineData("lib.getSymbol('add')", "bad self to 'getSymbol' (NativeLibrary expected, got string; call it with a colon: lib:getSymbol(...))")]
+    [InlineData("lib.call('add', 'i32', {})", "bad self to 'call' (NativeLibrary expected, got string; call it with a colon: lib:call(...))")]
     [InlineData("lib:wrap('i32', 'add', 'void', 'i32')", "void is not a parameter type")]
+    [InlineData("lib:value('i32', 'no_such_variable')", "symbol 'no_such_variable' not found in library")]
+    [InlineData("lib:value('i33', 'MY_MAGIC_INT')", "unknown C type 'i33'")]
+    [InlineData("lib:value(5, 'MY_MAGIC_INT')", "bad argument #1 to 'value' (string expected, got number)")]
+    [InlineData("lib:wrap(nil, 'add')", "bad argument #1 to 'wrap' (string expected, got nil)")]
+    [InlineData("lib:wrap('i32', 'add', 'i32', 7)", "bad argument #4 to 'wrap' (string expected, got number)")]
+    [InlineData("lib:hasSymbol(nil)", "bad argument #1 to 'hasSymbol' (string expected, got nil)")]
+    [InlineData("lib:call(nil, 'i32', {})", "bad argument #1 to 'call' (string expected, got nil)")]
     public void BadInputIsALuaErrorAndTheRuntimeKeepsWorking(string code, string message)
     {
         using var rt = Lua.NewRuntime();
@@ -234,7 +242,7 @@ public class CallSiteCacheTests
         rt.DoString(Open + "for i = 1, 10 do lib:call('add', 'i32', {'i32', 'i32'}, 1, 2) end  LIB = lib");
         Assert.Contains("bad argument #2 to 'add' (i32 expected, got string)", Lua.Error(rt, "LIB:call('add', 'i32', {'i32', 'i32'}, 1, 'x')"));
         Assert.Contains("wrong number of arguments to 'add' (2 expected, got 3)", Lua.Error(rt, "LIB:call('add', 'i32', {'i32', 'i32'}, 1, 2, 3)"));
-        Assert.Contains("bad argument #1 to 'call' (NativeLibrary expected, got string", Lua.Error(rt, "LIB.call('add', 'i32', {'i32', 'i32'}, 1, 2)"));
+        Assert.Contains("bad self to 'call' (NativeLibrary expected, got string", Lua.Error(rt, "LIB.call('add', 'i32', {'i32', 'i32'}, 1, 2)"));
         Assert.Contains("unknown C type 'i33'", Lua.Error(rt, "LIB:call('add', 'i32', {'i32', 'i33'}, 1, 2)"));
         Assert.Contains("is closed", Lua.Error(rt, "LIB:close(); LIB:call('add', 'i32', {'i32', 'i32'}, 1, 2)"));
     }

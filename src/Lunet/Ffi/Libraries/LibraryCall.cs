@@ -41,7 +41,7 @@ internal static unsafe class LibraryCall
         {
             var lib = Unsafe.As<LoadedLibrary>(GCHandle.FromIntPtr(*(nint*)touserdata(L, UpvalueIndex(1))).Target!);
             if (type(L, 1) != TTABLE)
-                throw LuaException.BadArgument(1, "call", $"NativeLibrary expected, got {LuaOps.TypeName(L, 1)}; call it as lib:call(...)");
+                throw LuaException.BadSelf("call", "NativeLibrary", LuaOps.TypeName(L, 1), "lib:call(...)");
             var b = lib.CallSites.Find(L) ?? Bind(L, lib);
             if (b.IsClosed) return CallSupport.Closed(L, b);
             return b.Stub(L, b, ArgBase);
@@ -55,8 +55,8 @@ internal static unsafe class LibraryCall
     static FunctionBinding Bind(nint L, LoadedLibrary lib)
     {
         var types = FfiContext.Of(L).Types;
-        var name = LuaOps.CheckString(L, 2, "call");
-        var ret = types.Resolve(LuaOps.CheckString(L, 3, "call"));
+        var name = LuaOps.CheckMethodString(L, 2, "call");
+        var ret = types.Resolve(LuaOps.CheckMethodString(L, 3, "call"));
         var parameters = new List<CType>();
         var keys = new List<nint>();
         int t = type(L, 4);
@@ -66,7 +66,7 @@ internal static unsafe class LibraryCall
             for (int i = 1; i <= n; i++)
             {
                 rawgeti(L, 4, i);
-                var s = LuaOps.ToStringOrNull(L, -1) ?? throw LuaException.BadArgument(3, "call",
+                var s = LuaOps.ToStringOrNull(L, -1) ?? throw LuaException.BadArgument(2, "call",
                     $"argument type #{i} must be a type name, got {LuaOps.TypeName(L, -1)}");
                 keys.Add(topointer(L, -1));
                 settop(L, -2);
@@ -74,7 +74,7 @@ internal static unsafe class LibraryCall
             }
         }
         else if (t != TNIL)
-            throw LuaException.BadArgument(3, "call", $"table of argument types expected, got {LuaOps.TypeName(L, 4)}");
+            throw LuaException.BadArgument(2, "call", $"table of argument types expected, got {LuaOps.TypeName(L, 4)}");
 
         var binding = lib.Bind(name, LibraryObject.MakeSignature(ret, parameters, "call"));
         if (!lib.CallSites.IsFull && AllShort(L, t == TTABLE))

@@ -56,7 +56,7 @@ internal static unsafe class LibraryObject
             settop(L, -2);
             if (lib != null) return lib;
         }
-        throw LuaException.BadArgument(1, method, $"NativeLibrary expected, got {LuaOps.TypeName(L, 1)}; call it as lib:{method}(...)");
+        throw LuaException.BadSelf(method, "NativeLibrary", LuaOps.TypeName(L, 1), $"lib:{method}(...)");
     }
 
     static int ToString(nint L)
@@ -69,14 +69,14 @@ internal static unsafe class LibraryObject
     static int GetSymbol(nint L)
     {
         var lib = Self(L, "getSymbol");
-        pushlightuserdata(L, lib.Symbol(LuaOps.CheckString(L, 2, "getSymbol")));
+        pushlightuserdata(L, lib.Symbol(LuaOps.CheckMethodString(L, 2, "getSymbol")));
         return 1;
     }
 
     static int HasSymbol(nint L)
     {
         var lib = Self(L, "hasSymbol");
-        pushboolean(L, lib.FindSymbol(LuaOps.CheckString(L, 2, "hasSymbol")) != 0 ? 1 : 0);
+        pushboolean(L, lib.FindSymbol(LuaOps.CheckMethodString(L, 2, "hasSymbol")) != 0 ? 1 : 0);
         return 1;
     }
 
@@ -119,8 +119,8 @@ internal static unsafe class LibraryObject
     {
         var lib = Self(L, "wrap");
         var types = FfiContext.Of(L).Types;
-        var ret = types.Resolve(LuaOps.CheckString(L, 2, "wrap"));
-        var name = LuaOps.CheckString(L, 3, "wrap");
+        var ret = types.Resolve(LuaOps.CheckMethodString(L, 2, "wrap"));
+        var name = LuaOps.CheckMethodString(L, 3, "wrap");
         var parameters = new List<CType>();
         int top = gettop(L);
         if (top == 4 && type(L, 4) == TTABLE)
@@ -129,7 +129,7 @@ internal static unsafe class LibraryObject
             for (int i = 1; i <= n; i++)
             {
                 rawgeti(L, 4, i);
-                var s = LuaOps.ToStringOrNull(L, -1) ?? throw LuaException.BadArgument(4, "wrap",
+                var s = LuaOps.ToStringOrNull(L, -1) ?? throw LuaException.BadArgument(3, "wrap",
                     $"argument type #{i} must be a type name, got {LuaOps.TypeName(L, -1)}");
                 settop(L, -2);
                 parameters.Add(types.Resolve(s));
@@ -137,7 +137,7 @@ internal static unsafe class LibraryObject
         }
         else
         {
-            for (int i = 4; i <= top; i++) parameters.Add(types.Resolve(LuaOps.CheckString(L, i, "wrap")));
+            for (int i = 4; i <= top; i++) parameters.Add(types.Resolve(LuaOps.CheckMethodString(L, i, "wrap")));
         }
         CallDispatcher.Push(L, lib.Bind(name, MakeSignature(ret, parameters, "wrap")));
         return 1;
@@ -156,8 +156,8 @@ internal static unsafe class LibraryObject
     static int Value(nint L)
     {
         var lib = Self(L, "value");
-        var t = FfiContext.Of(L).Types.Resolve(LuaOps.CheckString(L, 2, "value"));
-        var address = lib.Symbol(LuaOps.CheckString(L, 3, "value"));
+        var t = FfiContext.Of(L).Types.Resolve(LuaOps.CheckMethodString(L, 2, "value"));
+        var address = lib.Symbol(LuaOps.CheckMethodString(L, 3, "value"));
         if (t.Scalar == ScalarKind.Void) return 0;
         CToLua.Load(L, t, (byte*)address);
         return 1;

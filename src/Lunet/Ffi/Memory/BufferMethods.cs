@@ -140,7 +140,7 @@ internal static unsafe class BufferMethods
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     static LuaException BadSelf(nint L, string method) =>
-        new($"bad self to '{method}' (Buffer expected, got {LuaOps.TypeName(L, 1)}; call it with a colon: buf:{method}(...))");
+        LuaException.BadSelf(method, "Buffer", LuaOps.TypeName(L, 1), $"buf:{method}(...)");
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static BufferTypeCache Cache(nint L) =>

@@ -6,9 +6,11 @@ using Lunet.Ffi.Libraries.Exports;
 namespace Lunet.Cli;
 
 /// <summary>
-/// <c>lunet exports LIB [--json]</c>: the functions a library exports. LIB resolves as
-/// ffi.open resolves it (a name or a path); the names print one per line, sorted, or
-/// with --json as a JSON array of {name, ordinal?, forwardedTo?}.
+/// <c>lunet exports LIB [--json]</c>: the functions a library exports. A LIB that is
+/// an existing file is read as it is, without loading it, so a DLL or a Mach-O file
+/// can be listed on Linux; any other LIB resolves as ffi.open resolves it (the loader
+/// maps it and reports the file). The names print one per line, sorted, or with
+/// --json as a JSON array of {name, ordinal?, forwardedTo?}.
 /// </summary>
 static class ExportsCommand
 {
@@ -30,9 +32,13 @@ static class ExportsCommand
         IReadOnlyList<ExportInfo> exports;
         try
         {
-            var loaded = LibraryResolver.Open(lib);
-            try { exports = ExportReader.Read(loaded.Path); }
-            finally { loaded.Close(); }
+            if (File.Exists(lib)) exports = ExportReader.Read(lib);
+            else
+            {
+                var loaded = LibraryResolver.Open(lib);
+                try { exports = ExportReader.Read(loaded.Path); }
+                finally { loaded.Close(); }
+            }
         }
         catch (Exception e)
         {

@@ -43,6 +43,24 @@ public class ExportsCommandTests
     }
 
     [Fact]
+    public void FilesOfOtherPlatformsAreReadWithoutLoading()
+    {
+        var dll = Exports.NativeTools.BuildPeTestLibrary();
+        var r = CliRunner.Run("exports", dll, "--json");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        using var doc = JsonDocument.Parse(r.Stdout);
+        var entries = doc.RootElement.EnumerateArray().ToList();
+        Assert.Contains(entries, e => e.TryGetProperty("ordinal", out _));
+        Assert.Contains(entries, e => e.TryGetProperty("forwardedTo", out var f) && f.GetString()!.Contains("Sleep"));
+        var broken = Path.Combine(Path.GetTempPath(), $"lunet-broken-{Guid.NewGuid():N}.so");
+        File.WriteAllBytes(broken, [0x7f, (byte)'E', (byte)'L', (byte)'F', 2, 1, 1]);
+        var b = CliRunner.Run("exports", broken);
+        File.Delete(broken);
+        Assert.Equal(1, b.ExitCode);
+        Assert.StartsWith("lunet: ", b.Stderr);
+    }
+
+    [Fact]
     public void BareNamesResolveLikeFfiOpen()
     {
         var r = CliRunner.Run("exports", "z");

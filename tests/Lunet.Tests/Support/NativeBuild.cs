@@ -10,7 +10,18 @@ namespace Lunet.Tests.Support;
 public static class NativeBuild
 {
     static readonly Dictionary<string, string> Built = new();
-    static readonly string OutDir = Path.Combine(Path.GetTempPath(), $"lunet-native-{Environment.ProcessId}");
+    static readonly string OutDir = CreateOutDir();
+
+    static string CreateOutDir()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"lunet-native-{Environment.ProcessId}");
+        // Loaded libraries may go while mapped (Linux keeps the mapping); the folder goes at exit.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        };
+        return dir;
+    }
 
     public static string RepoRoot { get; } = FindRoot();
 

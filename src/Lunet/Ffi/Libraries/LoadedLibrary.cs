@@ -7,6 +7,11 @@ namespace Lunet.Ffi.Libraries;
 /// A library opened by ffi.open (or the process itself for ffi.C): its handle,
 /// the file it came from, and the functions bound from it. Closing it makes every
 /// later call through it, or through wrappers made from it, an error.
+///
+/// A library nobody closed is unloaded when it becomes unreachable: when the Lua
+/// object, every wrapper and every cached call site made from it are collected
+/// (each of those holds a handle to it or to one of its bindings), so no code of
+/// the library can be called any more.
 /// </summary>
 internal sealed class LoadedLibrary
 {
@@ -26,7 +31,7 @@ internal sealed class LoadedLibrary
     public bool IsProcess { get; }
     public bool IsClosed => handle == 0;
 
-    /// <summary>An int that native stubs read: non-zero once the library is closed. Never freed (wrappers may outlive the library).</summary>
+    /// <summary>An int that native stubs read: non-zero once the library is closed. Freed with the library (no stub can read it then).</summary>
     public unsafe nint ClosedCell { get; } = (nint)System.Runtime.InteropServices.NativeMemory.AllocZeroed(sizeof(int));
 
     /// <summary>The lib:call fast path's cache, per library.</summary>
@@ -54,6 +59,13 @@ internal sealed class LoadedLibrary
         b = new FunctionBinding(symbol, target, signature, this);
         bindings[(symbol, signature)] = b;
         return b;
+    }
+
+    ~LoadedLibrary()
+    {
+        if (handle != 0 && !IsProcess) DynamicLoader.Close(handle);
+        handle = 0;
+        unsafe { System.Runtime.InteropServices.NativeMemory.Free((void*)ClosedCell); }
     }
 
     public void EnsureOpen()

@@ -1,0 +1,69 @@
+using Lunet.Tests.Support;
+
+namespace Lunet.Tests.Ffi;
+
+/// <summary>A library nobody closed is unloaded once nothing made from it can be called any more.</summary>
+public class UnloadTests
+{
+    static bool Mapped(string path) => File.ReadAllText("/proc/self/maps").Contains(path);
+
+    static void CollectEverything(LuaRuntime rt)
+    {
+        for (int i = 0; i < 3; i++)
+        {
+            rt.DoString("collectgarbage(); collectgarbage()");
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+    }
+
+    /// <summary>A private copy of the test library, so no other test holds it open.</summary>
+    static string PrivateCopy()
+    {
+        var copy = Path.Combine(Path.GetTempPath(), $"liblunet-unload-{Guid.NewGuid():N}.so");
+        File.Copy(Lua.TestLib, copy);
+        return copy;
+    }
+
+    [Fact]
+    public void UnreachableLibrariesAreUnloaded()
+    {
+        var copy = PrivateCopy();
+        try
+        {
+            using var rt = new LuaRuntime();
+            rt.SetGlobal("COPY", copy);
+            rt.DoString("""
+                local ffi = require('ffi')
+                for i = 1, 50 do
+                  local lib = ffi.open(COPY)
+                  assert(lib:wrap('i32', 'add', 'i32', 'i32')(i, 1) == i + 1)
+                  assert(lib:call('add', 'i32', {'i32', 'i32'}, i, 2) == i + 2)
+                end
+                """);
+            Assert.True(Mapped(copy));
+            CollectEverything(rt);
+            Assert.False(Mapped(copy), "the library is still mapped after every object made from it was collected");
+        }
+        finally { File.Delete(copy); }
+    }
+
+    [Fact]
+    public void AWrapperKeepsItsLibraryLoaded()
+    {
+        var copy = PrivateCopy();
+        try
+        {
+            using var rt = new LuaRuntime();
+            rt.SetGlobal("COPY", copy);
+            rt.DoString("add = require('ffi').open(COPY):wrap('i32', 'add', 'i32', 'i32')");
+            CollectEverything(rt);
+            Assert.True(Mapped(copy));
+            Assert.Equal(5L, rt.DoString("return add(2, 3)")[0]);
+            rt.DoString("add = nil");
+            CollectEverything(rt);
+            Assert.False(Mapped(copy));
+        }
+        finally { File.Delete(copy); }
+    }
+}

@@ -13,8 +13,6 @@ namespace Lunet;
 /// </summary>
 public sealed unsafe partial class LuaRuntime : IDisposable
 {
-    static readonly Dictionary<nint, LuaRuntime> ByState = new();
-
     nint state;
 
     public LuaRuntime(LuaRuntimeOptions? options = null)
@@ -22,7 +20,6 @@ public sealed unsafe partial class LuaRuntime : IDisposable
         Options = options ?? new LuaRuntimeOptions();
         state = newstate();
         if (state == 0) throw new InvalidOperationException("luaL_newstate failed");
-        lock (ByState) ByState[state] = this;
         openlibs(state);
         ModuleLoader.Install(this);
     }
@@ -33,12 +30,6 @@ public sealed unsafe partial class LuaRuntime : IDisposable
 
     /// <summary>The lua_State*, for hosts that call the Lua C API themselves.</summary>
     public nint State => state != 0 ? state : throw new ObjectDisposedException(nameof(LuaRuntime));
-
-    /// <summary>The runtime that owns a main lua_State.</summary>
-    internal static LuaRuntime? FromState(nint L)
-    {
-        lock (ByState) return ByState.TryGetValue(L, out var r) ? r : null;
-    }
 
     /// <summary>Runs <paramref name="code"/> as a chunk named <paramref name="chunkName"/> and returns its results.</summary>
     public object?[] DoString(string code, string chunkName = "=(string)", params object?[] args) =>
@@ -181,7 +172,6 @@ public sealed unsafe partial class LuaRuntime : IDisposable
     public void Dispose()
     {
         if (state == 0) return;
-        lock (ByState) ByState.Remove(state);
         close(state);
         state = 0;
         Ffi?.Release();

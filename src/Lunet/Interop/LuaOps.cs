@@ -23,11 +23,6 @@ internal static unsafe class LuaOps
         }
     }
 
-    public static void PushBytes(nint L, ReadOnlySpan<byte> bytes)
-    {
-        fixed (byte* p = bytes) pushlstring(L, p, (nuint)bytes.Length);
-    }
-
     /// <summary>The string at idx, or null when it is not a string (numbers are not converted).</summary>
     public static string? ToStringOrNull(nint L, int idx)
     {
@@ -35,14 +30,6 @@ internal static unsafe class LuaOps
         nuint len;
         byte* p = tolstring(L, idx, &len);
         return Encoding.UTF8.GetString(p, (int)len);
-    }
-
-    /// <summary>The raw bytes of the string at idx (valid while the string is on the stack).</summary>
-    public static ReadOnlySpan<byte> StringSpan(nint L, int idx)
-    {
-        nuint len;
-        byte* p = tolstring(L, idx, &len);
-        return new ReadOnlySpan<byte>(p, (int)len);
     }
 
     /// <summary>The type name Lua errors use: a metatable's __name, "pointer" for light userdata, else Lua's name.</summary>
@@ -77,14 +64,6 @@ internal static unsafe class LuaOps
         fixed (byte* p = k) return getfield(L, table, p);
     }
 
-    /// <summary>Raw t[key] for a string key, pushed.</summary>
-    public static int RawGetField(nint L, int table, string key)
-    {
-        table = absindex(L, table);
-        PushString(L, key);
-        return rawget(L, table);
-    }
-
     public static void RawSetField(nint L, int table, string key)
     {
         table = absindex(L, table);
@@ -92,8 +71,6 @@ internal static unsafe class LuaOps
         rotate(L, -2, 1);
         rawset(L, table);
     }
-
-    public static void Pop(nint L, int n) => settop(L, -n - 1);
 
     /// <summary>An integer argument, as luaL_checkinteger would take it, with our messages.</summary>
     public static long CheckInteger(nint L, int idx, string function)

@@ -18,8 +18,6 @@ internal static class NativeThunks
     static readonly Dictionary<nint, nint> ErrorThunks = new();
     static readonly Dictionary<nint, nint> VariadicThunks = new();
 
-    public static bool IsX64 => RuntimeInformation.ProcessArchitecture == Architecture.X64;
-
     /// <summary>A lua_CFunction that runs <paramref name="entry"/> (an int(lua_State*) function) and raises on -1.</summary>
     public static nint ErrorThunk(nint entry)
     {
@@ -35,7 +33,7 @@ internal static class NativeThunks
     /// <summary>An address that sets the vector-register count and jumps to <paramref name="target"/>.</summary>
     public static nint VariadicThunk(nint target)
     {
-        if (!(IsX64 && !OperatingSystem.IsWindows())) return target; // only SysV x86-64 needs AL
+        if (RuntimeInformation.ProcessArchitecture != Architecture.X64 || OperatingSystem.IsWindows()) return target; // only SysV x86-64 needs AL
         lock (VariadicThunks)
         {
             if (VariadicThunks.TryGetValue(target, out var t)) return t;

@@ -15,7 +15,6 @@ namespace Lunet.Ffi.Libraries;
 /// </summary>
 internal static unsafe class LibraryCall
 {
-    const int MaxShortString = 40; // LUAI_MAXSHORTLEN: longer strings are not interned
     const int ArgBase = 5;         // self, name, retType, argTypes, then the arguments
 
     static readonly nint EntryThunk = NativeThunks.ErrorThunk((nint)(delegate* unmanaged[Cdecl]<nint, int>)&Entry);
@@ -59,6 +58,8 @@ internal static unsafe class LibraryCall
         var ret = types.Resolve(LuaOps.CheckMethodString(L, 3, "call"));
         var parameters = new List<CType>();
         var keys = new List<nint>();
+        // Cacheable only if every string is interned: its address then stands for its content.
+        bool cacheable = InternedStrings.IsShort(L, 2) && InternedStrings.IsShort(L, 3);
         int t = type(L, 4);
         if (t == TTABLE)
         {
@@ -69,6 +70,7 @@ internal static unsafe class LibraryCall
                 var s = LuaOps.ToStringOrNull(L, -1) ?? throw LuaException.BadArgument(2, "call",
                     $"argument type #{i} must be a type name, got {LuaOps.TypeName(L, -1)}");
                 keys.Add(topointer(L, -1));
+                cacheable &= InternedStrings.IsShort(L, -1);
                 settop(L, -2);
                 parameters.Add(types.Resolve(s));
             }
@@ -77,14 +79,14 @@ internal static unsafe class LibraryCall
             throw LuaException.BadArgument(2, "call", $"table of argument types expected, got {LuaOps.TypeName(L, 4)}");
 
         var binding = lib.Bind(name, LibraryObject.MakeSignature(ret, parameters, "call"));
-        if (!lib.CallSites.IsFull && AllShort(L, t == TTABLE))
+        if (cacheable && !lib.CallSites.IsFull)
         {
-            Anchor(L, 2);
-            Anchor(L, 3);
-            for (int i = 1; t == TTABLE && i <= keys.Count; i++)
+            InternedStrings.Anchor(L, 2);
+            InternedStrings.Anchor(L, 3);
+            for (int i = 1; i <= keys.Count; i++)
             {
                 rawgeti(L, 4, i);
-                Anchor(L, -1);
+                InternedStrings.Anchor(L, -1);
                 settop(L, -2);
             }
             var args = keys.ToArray();
@@ -93,37 +95,5 @@ internal static unsafe class LibraryCall
                 NativeCallCache.Add(touserdata(L, UpvalueIndex(1)), topointer(L, 2), topointer(L, 3), args, binding);
         }
         return binding;
-    }
-
-    static bool AllShort(nint L, bool hasTable)
-    {
-        if (rawlen(L, 2) > MaxShortString || rawlen(L, 3) > MaxShortString) return false;
-        if (!hasTable) return true;
-        long n = (long)rawlen(L, 4);
-        for (int i = 1; i <= n; i++)
-        {
-            rawgeti(L, 4, i);
-            bool shortString = rawlen(L, -1) <= MaxShortString;
-            settop(L, -2);
-            if (!shortString) return false;
-        }
-        return true;
-    }
-
-    /// <summary>Keeps the string at idx alive as long as the state: anchors[s] = true in the registry.</summary>
-    static void Anchor(nint L, int idx)
-    {
-        idx = absindex(L, idx);
-        if (LuaOps.GetField(L, LUA_REGISTRYINDEX, "ffi.anchors") != TTABLE)
-        {
-            settop(L, -2);
-            createtable(L, 0, 16);
-            pushvalue(L, -1);
-            LuaOps.SetField(L, LUA_REGISTRYINDEX, "ffi.anchors");
-        }
-        pushvalue(L, idx);
-        pushboolean(L, 1);
-        rawset(L, -3);
-        settop(L, -2);
     }
 }

@@ -1,3 +1,4 @@
+using Lunet.Ffi.Conversion;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -136,9 +137,7 @@ internal static unsafe class Buffer
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static long Integer(nint L, int idx, int arg, string function, string what)
     {
-        int ok;
-        long v = tointegerx(L, idx, &ok);
-        if (ok == 0 || type(L, idx) != TNUMBER) throw NotInteger(L, idx, arg, function, what);
+        if (!LuaToC.TryInteger(L, idx, out var v)) throw NotInteger(L, idx, arg, function, what);
         return v;
     }
 

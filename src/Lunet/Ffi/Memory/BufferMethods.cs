@@ -57,16 +57,14 @@ internal static unsafe class BufferMethods
         LuaOps.PushString(L, MetatableName);
         LuaOps.SetField(L, mt, "__metatable");
 
-        // The shared upvalue: the state block, with the anchor table for cached type names as its user value.
-        var state = (State*)newuserdatauv(L, (nuint)sizeof(State), 1);
+        // The shared upvalue: the state block.
+        var state = (State*)newuserdatauv(L, (nuint)sizeof(State), 0);
         NativeMemory.Clear(state, (nuint)sizeof(State));
         state->Metatable = topointer(L, mt);
         bool native = BufferNative.IsSupported;
         state->Cache = GCHandle.ToIntPtr(GCHandle.Alloc(new BufferTypeCache { NativeTypes = native ? (nint)state->Types : 0 }));
         Metatables.Push(L, StateMetatableName, &BuildStateMetatable);
         setmetatable(L, -2);
-        createtable(L, 0, 16);
-        setiuservalue(L, -2, 1);
         int st = gettop(L);
 
         // The members table: [i] = method closure and [name] = true, which anchors the interned names whose
@@ -153,7 +151,7 @@ internal static unsafe class BufferMethods
     {
         var b = Self(L, "read");
         long offset = Buffer.Integer(L, 2, 1, "read", "offset");
-        var t = Cache(L).Resolve(L, 3, 2, "read", StateIndex);
+        var t = Cache(L).Resolve(L, 3, 2, "read");
         int size = MemoryAccess.Size(t, "Buffer:read");
         Buffer.CheckRange(b, offset, size, "Buffer:read");
         MemoryAccess.Read(L, t, (byte*)b->Address + offset, 1, "Buffer:read");
@@ -165,7 +163,7 @@ internal static unsafe class BufferMethods
     {
         var b = Self(L, "write");
         long offset = Buffer.Integer(L, 2, 1, "write", "offset");
-        var t = Cache(L).Resolve(L, 3, 2, "write", StateIndex);
+        var t = Cache(L).Resolve(L, 3, 2, "write");
         int size = MemoryAccess.Size(t, "Buffer:write");
         Buffer.CheckRange(b, offset, size, "Buffer:write");
         MemoryAccess.Write(L, 4, t, (byte*)b->Address + offset, "Buffer:write", WriteFail);

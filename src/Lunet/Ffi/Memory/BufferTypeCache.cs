@@ -9,8 +9,8 @@ namespace Lunet.Ffi.Memory;
 /// Type-name strings → C types for Buffer:read/write without parsing per call. The
 /// key is the address of the Lua string (lua_topointer): short Lua strings are
 /// interned, so one address means one content while the string lives, and every
-/// cached string is anchored (a table in the Buffer state's user value) so it
-/// lives as long as its entry. Only names whose meaning cannot change are cached:
+/// cached string is anchored (<see cref="InternedStrings"/>) so it lives as long
+/// as its entry. Only names whose meaning cannot change are cached:
 /// the built-in names and pointers to anything (a declared struct name may be
 /// redefined, so it is resolved each time). Long strings and a full cache take
 /// the slow path; nothing here allocates on a hit.
@@ -18,7 +18,6 @@ namespace Lunet.Ffi.Memory;
 internal sealed unsafe class BufferTypeCache
 {
     const int Limit = 4096;
-    const int MaxShortString = 40; // LUAI_MAXSHORTLEN: longer strings are not interned
 
     readonly Dictionary<nint, CType> byString = new();
 
@@ -27,9 +26,9 @@ internal sealed unsafe class BufferTypeCache
     nint lastKey;
     CType? lastType;
 
-    /// <summary>The type named by the string at idx; <paramref name="anchors"/> is the stack index of the anchor table's holder (the state userdata).</summary>
+    /// <summary>The type named by the string at idx.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public CType Resolve(nint L, int idx, int arg, string function, int anchors)
+    public CType Resolve(nint L, int idx, int arg, string function)
     {
         if (type(L, idx) == TSTRING)
         {
@@ -44,23 +43,18 @@ internal sealed unsafe class BufferTypeCache
                 return t;
             }
         }
-        return Miss(L, idx, arg, function, anchors);
+        return Miss(L, idx, arg, function);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    CType Miss(nint L, int idx, int arg, string function, int anchors)
+    CType Miss(nint L, int idx, int arg, string function)
     {
         var name = LuaOps.ToStringOrNull(L, idx)
             ?? throw LuaException.BadArgument(arg, function, $"type name expected, got {LuaOps.TypeName(L, idx)}");
         var t = FfiContext.Of(L).Types.Resolve(name);
-        if (byString.Count < Limit && rawlen(L, idx) <= MaxShortString && TypeNames.Parse(name) != null)
+        if (byString.Count < Limit && InternedStrings.IsShort(L, idx) && TypeNames.Parse(name) != null)
         {
-            idx = absindex(L, idx);
-            getiuservalue(L, anchors, 1);
-            pushvalue(L, idx);
-            pushboolean(L, 1);
-            rawset(L, -3);
-            settop(L, -2);
+            InternedStrings.Anchor(L, idx);
             nint key = topointer(L, idx);
             byString[key] = t;
             BufferNative.Publish(NativeTypes, key, t);

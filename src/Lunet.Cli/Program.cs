@@ -65,17 +65,13 @@ static class Program
         var script = args[scriptIndex];
         var varargs = ScriptArgs.Varargs(args, scriptIndex);
         if (script == "-")
-            runtime.DoString(SkipShebang(Console.In.ReadToEnd()), "=stdin", varargs);
+        {
+            using var stdin = new MemoryStream();
+            Console.OpenStandardInput().CopyTo(stdin);
+            runtime.DoScript(stdin.ToArray(), "=stdin", varargs);
+        }
         else
             runtime.DoFile(script, varargs);
-    }
-
-    /// <summary>Drops a "#!" first line (keeping its newline, so line numbers stay right), as DoFile does.</summary>
-    static string SkipShebang(string code)
-    {
-        if (!code.StartsWith('#')) return code;
-        int nl = code.IndexOf('\n');
-        return nl < 0 ? "" : code[nl..];
     }
 
     /// <summary>An uncaught error as lua reports it: "lunet: message", then the traceback.</summary>

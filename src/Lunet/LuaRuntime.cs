@@ -83,6 +83,9 @@ public sealed unsafe partial class LuaRuntime : IDisposable
         return v;
     }
 
+    /// <summary>Runs a script's bytes (a "#!" first line skipped, as for files) under <paramref name="chunkName"/>.</summary>
+    internal object?[] DoScript(byte[] code, string chunkName, object?[] args) => Run(SkipShebang(code), chunkName, args);
+
     object?[] Run(byte[] code, string chunkName, object?[] args)
     {
         var L = State;

@@ -66,9 +66,7 @@ internal static unsafe class LibraryCall
             long n = (long)rawlen(L, 4);
             for (int i = 1; i <= n; i++)
             {
-                rawgeti(L, 4, i);
-                var s = LuaOps.ToStringOrNull(L, -1) ?? throw LuaException.BadArgument(2, "call",
-                    $"argument type #{i} must be a type name, got {LuaOps.TypeName(L, -1)}");
+                var s = LibraryObject.PushTypeName(L, 4, i, 2, "call");
                 keys.Add(topointer(L, -1));
                 cacheable &= InternedStrings.IsShort(L, -1);
                 settop(L, -2);

@@ -128,9 +128,7 @@ internal static unsafe class LibraryObject
             long n = (long)rawlen(L, 4);
             for (int i = 1; i <= n; i++)
             {
-                rawgeti(L, 4, i);
-                var s = LuaOps.ToStringOrNull(L, -1) ?? throw LuaException.BadArgument(3, "wrap",
-                    $"argument type #{i} must be a type name, got {LuaOps.TypeName(L, -1)}");
+                var s = PushTypeName(L, 4, i, 3, "wrap");
                 settop(L, -2);
                 parameters.Add(types.Resolve(s));
             }
@@ -141,6 +139,14 @@ internal static unsafe class LibraryObject
         }
         CallDispatcher.Push(L, lib.Bind(name, MakeSignature(ret, parameters, "wrap")));
         return 1;
+    }
+
+    /// <summary>Pushes element <paramref name="i"/> of the argument-type table at <paramref name="table"/> and returns it; it must be a type name.</summary>
+    internal static string PushTypeName(nint L, int table, int i, int arg, string method)
+    {
+        rawgeti(L, table, i);
+        return LuaOps.ToStringOrNull(L, -1) ?? throw LuaException.BadArgument(arg, method,
+            $"argument type #{i} must be a type name, got {LuaOps.TypeName(L, -1)}");
     }
 
     /// <summary>Builds the signature; (void) as the only parameter means none, as in C; void elsewhere is an error.</summary>

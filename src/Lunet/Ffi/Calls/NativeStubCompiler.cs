@@ -86,7 +86,7 @@ internal static unsafe class NativeStubCompiler
             if (place[i].isFloat) a.Load64(Rax, Rsp, slots + i * 8);
             else
             {
-                var (bytes, signed) = IntShape(ps[i].Scalar);
+                var (bytes, signed) = ps[i].Scalar.Shape();
                 a.LoadExtend(Rax, Rsp, slots + i * 8, bytes, signed);
             }
             a.Store64(Rsp, place[i].stack * 8, Rax);
@@ -102,7 +102,7 @@ internal static unsafe class NativeStubCompiler
             }
             else
             {
-                var (bytes, signed) = IntShape(k);
+                var (bytes, signed) = k.Shape();
                 a.LoadExtend(place[i].reg, Rsp, slots + i * 8, bytes, signed);
             }
         }
@@ -277,7 +277,7 @@ internal static unsafe class NativeStubCompiler
         {
             case var _ when k.IsInteger():
             {
-                var (bytes, signed) = IntShape(k);
+                var (bytes, signed) = k.Shape();
                 a.Extend(Rsi, Rax, bytes, signed);
                 a.MovRR(Rdi, Rbx);
                 a.CallAbs((nint)LuaApi.pushinteger);
@@ -317,16 +317,4 @@ internal static unsafe class NativeStubCompiler
         }
         a.MovImm32(Rax, 1);
     }
-
-    /// <summary>Width and signedness of an integer-class value in a register or slot.</summary>
-    static (int bytes, bool signed) IntShape(ScalarKind k) => k switch
-    {
-        ScalarKind.I8 => (1, true),
-        ScalarKind.U8 or ScalarKind.Bool => (1, false),
-        ScalarKind.I16 => (2, true),
-        ScalarKind.U16 => (2, false),
-        ScalarKind.I32 => (4, true),
-        ScalarKind.U32 => (4, false),
-        _ => (8, false),
-    };
 }

@@ -142,17 +142,6 @@ internal static unsafe class BufferNative
         ScalarKind.I16, ScalarKind.U16, ScalarKind.U64, ScalarKind.Pointer, ScalarKind.Bool,
     ];
 
-    static (int bytes, bool signed) Shape(ScalarKind k) => k switch
-    {
-        ScalarKind.I8 => (1, true),
-        ScalarKind.U8 or ScalarKind.Bool => (1, false),
-        ScalarKind.I16 => (2, true),
-        ScalarKind.U16 => (2, false),
-        ScalarKind.I32 => (4, true),
-        ScalarKind.U32 or ScalarKind.F32 => (4, false),
-        _ => (8, true),
-    };
-
     /// <summary>read(L) / write(L): self, offset, type name at 3, bounds, then the load or the store.</summary>
     static byte[] CompileAccess(int typesOffset, bool write)
     {
@@ -239,7 +228,7 @@ internal static unsafe class BufferNative
                 break;
             default:
             {
-                var (bytes, signed) = Shape(k);
+                var (bytes, signed) = k.Shape();
                 a.LoadExtend(Rsi, R13, 0, bytes, signed);
                 a.MovRR(Rdi, Rbx);
                 a.CallAbs((nint)LuaApi.pushinteger);
@@ -302,7 +291,7 @@ internal static unsafe class BufferNative
             default:
             {
                 Integer(a, 4, R15, fb);
-                switch (Shape(k).bytes)
+                switch (k.Shape().bytes)
                 {
                     case 1: a.Store8(R13, 0, R15); break;
                     case 2: a.Store16(R13, 0, R15); break;

@@ -28,4 +28,16 @@ public static class ScalarKindExtensions
 {
     public static bool IsInteger(this ScalarKind k) => k is >= ScalarKind.I8 and <= ScalarKind.U64;
     public static bool IsFloat(this ScalarKind k) => k is ScalarKind.F32 or ScalarKind.F64;
+
+    /// <summary>Bytes and signedness of the value as machine code moves it (floats as their bits; 8 bytes for the rest).</summary>
+    public static (int bytes, bool signed) Shape(this ScalarKind k) => k switch
+    {
+        ScalarKind.I8 => (1, true),
+        ScalarKind.U8 or ScalarKind.Bool => (1, false),
+        ScalarKind.I16 => (2, true),
+        ScalarKind.U16 => (2, false),
+        ScalarKind.I32 => (4, true),
+        ScalarKind.U32 or ScalarKind.F32 => (4, false),
+        _ => (8, false),
+    };
 }

@@ -41,6 +41,7 @@ static class Program
         }
         catch (LuaScriptException e)
         {
+            FlushLuaOutput(runtime); // what the script printed comes before the error
             ReportError(e);
             return 1;
         }

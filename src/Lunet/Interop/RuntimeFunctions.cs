@@ -39,7 +39,7 @@ internal static unsafe class RuntimeFunctions
         fixed (byte* mode = "t\0"u8)
         {
             if (loadbufferx(L, code, (nuint)LuaHelpers.Length, name, mode) != LUA_OK ||
-                ProtectedCall.Call(L, 0, 3, 0) != LUA_OK)
+                pcallk(L, 0, 3, 0, 0, 0) != LUA_OK) // start-up, not the script: the memory limit does not apply yet
                 throw new InvalidOperationException("the runtime's helper functions did not load: " + LuaOps.ToStringOrNull(L, -1));
         }
         for (int slot = FlushOutput; slot >= GetTable; slot--) rawseti(L, table, slot); // the last result is on top

@@ -62,6 +62,13 @@ internal static unsafe class RuntimeFunctions
         return false;
     }
 
+    static bool LoadedTableIsThere(nint L)
+    {
+        bool there = LuaOps.RawGetField(L, LUA_REGISTRYINDEX, "_LOADED") != TNIL;
+        settop(L, -2);
+        return there;
+    }
+
     /// <summary>
     /// The message handler, after lua.c's: a string (or number) error gets the traceback;
     /// another value becomes its __tostring (run in a protected call) or
@@ -86,8 +93,10 @@ internal static unsafe class RuntimeFunctions
             rotate(L, 1, 1);
             settop(L, 1);
         }
-        // luaL_traceback raises "stack overflow" when it finds no room: leave the message bare then.
-        if (checkstack(L, 40) == 0) return 1;
+        // luaL_traceback raises "stack overflow" when it finds no room, and reads registry._LOADED
+        // with lua_getfield (a metamethod runs if a script removed it and gave the registry an
+        // __index): leave the message bare then.
+        if (checkstack(L, 40) == 0 || !LoadedTableIsThere(L)) return 1;
         nuint len;
         byte* msg = tolstring(L, 1, &len);
         traceback(L, L, msg, 1);

@@ -64,13 +64,23 @@ public sealed unsafe partial class LuaRuntime : IDisposable
         using var frame = ProtectedCall.Enter(State);
         byte[] code;
         try { code = File.ReadAllBytes(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            throw new LuaScriptException($"cannot open {path}: {e.Message}", null);
+            throw new LuaScriptException($"cannot open {path}: {WhyNotReadable(path, e)}", null);
         }
         ModuleLoader.AddScriptDirectory(this, Path.GetDirectoryName(Path.GetFullPath(path))!);
         return Run(SkipShebang(code), "@" + path, args);
     }
+
+    /// <summary>Why a script file could not be read, in the C library's words where there are some (as lua says it).</summary>
+    static string WhyNotReadable(string path, Exception e) => e switch
+    {
+        FileNotFoundException or DirectoryNotFoundException => "No such file or directory",
+        ArgumentException or NotSupportedException => "not a valid file name",
+        _ when Directory.Exists(path) => "Is a directory",
+        UnauthorizedAccessException => "Permission denied",
+        _ => e.Message,
+    };
 
     /// <summary>Compiles <paramref name="code"/> without running it; null when it compiles, else Lua's message.</summary>
     public string? Compile(string code, string chunkName, out bool incomplete)

@@ -74,6 +74,21 @@ public class HostileHostApiTests
     }
 
     [Fact]
+    public void UnreadableFilesAreScriptErrorsInLuasWords()
+    {
+        using var rt = new LuaRuntime();
+        var dir = Directory.CreateTempSubdirectory("lunet-files").FullName;
+        string Why(string path) => Assert.Throws<LuaScriptException>(() => rt.DoFile(path)).Message;
+        Assert.Equal($"cannot open {dir}/none.lua: No such file or directory", Why(Path.Combine(dir, "none.lua")));
+        Assert.Equal($"cannot open {dir}/no/x.lua: No such file or directory", Why(Path.Combine(dir, "no", "x.lua")));
+        Assert.Equal($"cannot open {dir}: Is a directory", Why(dir));
+        Assert.Equal("cannot open : not a valid file name", Why(""));
+        var r = Cli.CliRunner.Run("");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Equal("lunet: cannot open : not a valid file name\n", r.Stderr);
+    }
+
+    [Fact]
     public void TypeNamesAreReadRawFromMetatables()
     {
         using var rt = new LuaRuntime();

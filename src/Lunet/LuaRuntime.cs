@@ -32,6 +32,9 @@ public sealed unsafe partial class LuaRuntime : IDisposable
         memory = Allocator.NewCounters(Options.MemoryLimit);
         // From here on every block goes through our allocator; Lua's own count says what the state holds already.
         memory->Used = (long)gc(state, LUA_GCCOUNT, 0, 0) * 1024 + gc(state, LUA_GCCOUNTB, 0, 0);
+        void* luaData;
+        memory->Underlying = getallocf(state, &luaData);
+        memory->UnderlyingData = (nint)luaData;
         setallocf(state, allocator, memory);
         using (ProtectedCall.Enter(state))
         {

@@ -12,8 +12,9 @@ namespace Lunet.Interop;
 /// made from Lua fails instead. Shrinking and freeing never fail.
 ///
 /// On x86-64 System V the allocator is a few dozen bytes of machine code calling libc
-/// realloc and free directly (no managed transition per allocation); elsewhere it is
-/// the C# <see cref="ManagedAlloc"/>, which does the same with a reverse P/Invoke.
+/// realloc and free directly (what Lua's own allocator calls; no managed transition per
+/// allocation); elsewhere it is the C# <see cref="ManagedAlloc"/>, which does the same with
+/// a reverse P/Invoke, allocating through the state's original allocator.
 /// </summary>
 internal static unsafe class Allocator
 {
@@ -27,6 +28,12 @@ internal static unsafe class Allocator
         public long Limit;
         /// <summary>How many C# frames (host API calls, C# functions called from Lua) are on the state's stack.</summary>
         public long ManagedDepth;
+        /// <summary>
+        /// The allocator the state was made with (Lua's own) and its user data: the C# version
+        /// allocates through it, so every block of the state comes from one C library's heap
+        /// even where the runtime's and liblua's C libraries differ. 0: NativeMemory.
+        /// </summary>
+        public nint Underlying, UnderlyingData;
     }
 
     const int UsedOffset = 0, LimitOffset = 8, DepthOffset = 16;
@@ -79,7 +86,7 @@ internal static unsafe class Allocator
             if (block != null)
             {
                 c->Used -= (long)oldSize;
-                NativeMemory.Free(block);
+                Reallocate(c, block, oldSize, 0);
             }
             return null;
         }
@@ -89,9 +96,21 @@ internal static unsafe class Allocator
             ulong total = (ulong)c->Used + (newSize - old);
             if (total < (ulong)c->Used || total > (ulong)c->Limit) return null;
         }
-        var p = NativeMemory.Realloc(block, newSize);
+        var p = Reallocate(c, block, oldSize, newSize);
         if (p != null) c->Used += (long)newSize - (long)old;
         return p;
+    }
+
+    static void* Reallocate(Counters* c, void* block, nuint oldSize, nuint newSize)
+    {
+        if (c->Underlying != 0)
+            return ((delegate* unmanaged[Cdecl]<nint, void*, nuint, nuint, void*>)c->Underlying)(c->UnderlyingData, block, oldSize, newSize);
+        if (newSize == 0)
+        {
+            NativeMemory.Free(block);
+            return null;
+        }
+        return NativeMemory.Realloc(block, newSize);
     }
 
     static nint NativeOrManaged()

@@ -136,6 +136,25 @@ public class HostileHostApiTests
     }
 
     [Fact]
+    public void TheReplGoesOnAfterHostileLines()
+    {
+        var r = Cli.CliRunner.RunWithInput("""
+            debug = nil
+            print = nil
+            1 + 1
+            setmetatable(_G, { __index = function(_, k) error('no ' .. k) end })
+            rawset(_G, 'print', function(...) io.write('printed ', select('#', ...), '\n') end)
+            return 1, 2
+            error(setmetatable({}, { __tostring = error }))
+            """);
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("lunet: error calling 'print' (attempt to call a nil value)", r.Stderr);
+        Assert.Contains("printed 2", r.Stdout);
+        Assert.Contains("lunet: (error object is a table value)", r.Stderr);
+        Assert.DoesNotContain("PANIC", r.Stdout + r.Stderr);
+    }
+
+    [Fact]
     public void CompileAndValuesSurviveHostileScripts()
     {
         using var rt = new LuaRuntime();

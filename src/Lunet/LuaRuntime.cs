@@ -210,8 +210,10 @@ public sealed unsafe partial class LuaRuntime : IDisposable
         return at < 0 ? new LuaScriptException(text, null) : new LuaScriptException(text[..at], text[(at + 1)..]);
     }
 
+    /// <summary>As luaL_loadfile: a UTF-8 byte-order mark, then a first line starting with '#', are skipped.</summary>
     static byte[] SkipShebang(byte[] code)
     {
+        if (code is [0xEF, 0xBB, 0xBF, ..]) code = code[3..];
         if (code.Length < 1 || code[0] != (byte)'#') return code;
         int nl = Array.IndexOf(code, (byte)'\n');
         // Keep the newline so line numbers stay right.

@@ -89,6 +89,25 @@ public class HostileHostApiTests
     }
 
     [Fact]
+    public void FilesMayStartWithAByteOrderMarkAsForLua()
+    {
+        // Lua's own suite (main.lua) checks these: the mark, then a '#' line, are skipped; a broken mark is Lua code.
+        using var rt = new LuaRuntime();
+        var dir = Directory.CreateTempSubdirectory("lunet-bom").FullName;
+        object?[] Run(byte[] bytes)
+        {
+            var file = Path.Combine(dir, "bom.lua");
+            File.WriteAllBytes(file, bytes);
+            return rt.DoFile(file);
+        }
+        byte[] bom = [0xEF, 0xBB, 0xBF];
+        Assert.Equal([3L], Run([.. bom, .. "return 3"u8]));
+        Assert.Equal([3L], Run([.. bom, .. "# comment!!\nreturn 3"u8]));
+        Assert.Empty(Run(bom));
+        Assert.Contains("unexpected symbol", Assert.Throws<LuaScriptException>(() => Run([0xEF, 0xBB, .. "return 3"u8])).Message);
+    }
+
+    [Fact]
     public void TypeNamesAreReadRawFromMetatables()
     {
         using var rt = new LuaRuntime();

@@ -27,6 +27,7 @@ sealed class CommandLine
           -h, --help      show this help
           --no-ffi        run without the ffi module (require("ffi") fails)
           --allow-lib LIB let the ffi open only the libraries given (repeatable)
+          --memory-limit N  let Lua hold at most N bytes ("not enough memory" past it)
           --              stop handling options
           -               stop handling options and execute stdin
         Subcommands:
@@ -43,6 +44,7 @@ sealed class CommandLine
     public bool ShowHelp { get; private set; }
     public bool WarningsOn { get; private set; }
     public bool NoFfi { get; private set; }
+    public long? MemoryLimit { get; private set; }
 
     /// <summary>Why the arguments are wrong, or null.</summary>
     public string? Error { get; private set; }
@@ -84,6 +86,14 @@ sealed class CommandLine
                 c.AllowedLibraries.Add(value);
                 continue;
             }
+            if (a == "--memory-limit" || a.StartsWith("--memory-limit=", StringComparison.Ordinal))
+            {
+                var value = a.Length > "--memory-limit".Length ? a["--memory-limit=".Length..] : i + 1 < args.Count ? args[++i] : null;
+                if (!long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long limit))
+                    return c.Fail("'--memory-limit' needs a number of bytes");
+                c.MemoryLimit = limit;
+                continue;
+            }
             return c.Fail($"unrecognized option '{a}'");
         }
         return c;
@@ -95,7 +105,7 @@ sealed class CommandLine
     /// </summary>
     public LuaRuntimeOptions RuntimeOptions()
     {
-        var o = new LuaRuntimeOptions();
+        var o = new LuaRuntimeOptions { MemoryLimit = MemoryLimit };
         if (NoFfi) o.Ffi = FfiAccess.Disabled;
         else if (AllowedLibraries.Count > 0)
         {

@@ -41,6 +41,7 @@ static class Program
         }
         catch (LuaScriptException e)
         {
+            FlushLuaOutput(runtime); // what the script printed comes before the error
             ReportError(e);
             return 1;
         }
@@ -82,11 +83,7 @@ static class Program
     }
 
     /// <summary>Flushes C stdio's stdout, where print and io.write go, so it interleaves with lunet's own output.</summary>
-    public static void FlushLuaOutput(LuaRuntime runtime)
-    {
-        try { runtime.DoString("pcall(function() io.stdout:flush() end)", "=flush"); }
-        catch (LuaScriptException) { }
-    }
+    public static void FlushLuaOutput(LuaRuntime runtime) => runtime.FlushOutput();
 
     static int Exports(string[] args) => ExportsCommand.Run(args);
 }

@@ -17,4 +17,10 @@ public sealed class LuaRuntimeOptions
 
     /// <summary>Library paths an <see cref="FfiAccess.AllowList"/> runtime may open.</summary>
     public IList<string> AllowedLibraries { get; } = new List<string>();
+
+    /// <summary>
+    /// The most bytes Lua may hold (null: no limit). A script that needs more gets Lua's
+    /// catchable "not enough memory" error; the runtime keeps working.
+    /// </summary>
+    public long? MemoryLimit { get; set; }
 }

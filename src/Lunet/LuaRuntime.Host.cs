@@ -11,24 +11,35 @@ public sealed unsafe partial class LuaRuntime
     /// Runs <paramref name="code"/> as a chunk and hands its results, if it returns any,
     /// to Lua's global <c>print</c> — what the lua REPL does with a line, so values print
     /// as Lua's tostring shows them (<c>table: 0x...</c>). Returns how many results there were.
-    /// Errors are thrown as by <see cref="DoString"/>, with the traceback.
+    /// Errors are thrown as by <see cref="DoString"/>, with the traceback; a missing or
+    /// failing <c>print</c> is an error "error calling 'print' (...)".
     /// </summary>
     public int DoStringAndPrint(string code, string chunkName = "=stdin")
     {
         var L = State;
+        using var frame = ProtectedCall.Enter(L);
         int top = gettop(L);
         try
         {
-            PushTraceback();
+            PushMessageHandler(1);
             if (Load(Encoding.UTF8.GetBytes(code), chunkName) != LUA_OK)
                 throw new LuaScriptException(LuaOps.ToStringOrNull(L, -1) ?? "syntax error", null);
-            if (pcallk(L, 0, LUA_MULTRET, top + 1, 0, 0) != LUA_OK) throw ErrorFromStack(L);
+            if (ProtectedCall.Call(L, 0, LUA_MULTRET, top + 1) != LUA_OK) throw ErrorFromStack(L);
             int n = gettop(L) - top - 1;
             if (n == 0) return 0;
-            if (checkstack(L, 20) == 0) throw new LuaScriptException("too many results to print", null);
-            fixed (byte* p = "print\0"u8) getglobal(L, p);
-            rotate(L, top + 2, 1); // print goes below the results
-            if (pcallk(L, n, 0, top + 1, 0, 0) != LUA_OK)
+            // As lua.c: the global print of the moment (read in a protected call: _G may have an __index), called with the results.
+            if (checkstack(L, 20) == 0) throw new LuaScriptException("error calling 'print' (too many results to print)", null);
+            if (!RuntimeFunctions.Push(L, RuntimeFunctions.GetTable))
+                throw new LuaScriptException("the runtime's own functions were removed from the registry", null);
+            rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS);
+            LuaOps.PushString(L, "print");
+            int status = ProtectedCall.Call(L, 2, 1, top + 1);
+            if (status == LUA_OK)
+            {
+                rotate(L, top + 2, 1); // print goes below the results
+                status = ProtectedCall.Call(L, n, 0, top + 1);
+            }
+            if (status != LUA_OK)
             {
                 var e = ErrorFromStack(L);
                 throw new LuaScriptException($"error calling 'print' ({e.Message})", e.LuaTraceback);
@@ -36,5 +47,19 @@ public sealed unsafe partial class LuaRuntime
             return n;
         }
         finally { settop(L, top); }
+    }
+
+    /// <summary>
+    /// Flushes Lua's standard output (where print and io.write go, C stdio), with the stdout
+    /// and flush function io had when the runtime started; errors (a closed stdout) are ignored.
+    /// </summary>
+    internal void FlushOutput()
+    {
+        var L = State;
+        using var frame = ProtectedCall.Enter(L);
+        int top = gettop(L);
+        if (checkstack(L, 2) != 0 && RuntimeFunctions.Push(L, RuntimeFunctions.FlushOutput))
+            ProtectedCall.Call(L, 0, 0, 0);
+        settop(L, top);
     }
 }

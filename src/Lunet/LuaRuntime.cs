@@ -10,23 +10,46 @@ namespace Lunet;
 /// the ffi. Run code with <see cref="DoString"/> / <see cref="DoFile"/>; errors come
 /// back as <see cref="LuaScriptException"/> with Lua's message ("chunk:line: ...").
 /// Not thread-safe: use a runtime from one thread at a time.
+///
+/// Whatever a script does (to its globals, to metatables, to memory), every method here
+/// returns or throws <see cref="LuaScriptException"/>: C# never calls a Lua API function
+/// that can raise outside a protected call, and the state's allocator cannot fail while
+/// C# is on its stack (see Interop/Allocator.cs).
 /// </summary>
 public sealed unsafe partial class LuaRuntime : IDisposable
 {
     nint state;
+    readonly Allocator.Counters* memory;
 
-    public LuaRuntime(LuaRuntimeOptions? options = null)
+    public LuaRuntime(LuaRuntimeOptions? options = null) : this(options, Allocator.Default) { }
+
+    /// <summary>With a given lua_Alloc (<see cref="Allocator.Default"/> or <see cref="Allocator.Managed"/>), for tests.</summary>
+    internal LuaRuntime(LuaRuntimeOptions? options, nint allocator)
     {
         Options = options ?? new LuaRuntimeOptions();
         state = newstate();
         if (state == 0) throw new InvalidOperationException("luaL_newstate failed");
-        openlibs(state);
-        ModuleLoader.Install(this);
+        memory = Allocator.NewCounters(Options.MemoryLimit);
+        // From here on every block goes through our allocator; Lua's own count says what the state holds already.
+        memory->Used = (long)gc(state, LUA_GCCOUNT, 0, 0) * 1024 + gc(state, LUA_GCCOUNTB, 0, 0);
+        void* luaData;
+        memory->Underlying = getallocf(state, &luaData);
+        memory->UnderlyingData = (nint)luaData;
+        setallocf(state, allocator, memory);
+        using (ProtectedCall.Enter(state))
+        {
+            openlibs(state);
+            RuntimeFunctions.Install(state);
+            ModuleLoader.Install(this);
+        }
     }
 
     public LuaRuntimeOptions Options { get; }
 
     internal Ffi.FfiContext? Ffi { get; set; }
+
+    /// <summary>Bytes the state holds now (what <see cref="LuaRuntimeOptions.MemoryLimit"/> limits).</summary>
+    public long MemoryInUse => state != 0 ? memory->Used : throw new ObjectDisposedException(nameof(LuaRuntime));
 
     /// <summary>The lua_State*, for hosts that call the Lua C API themselves.</summary>
     public nint State => state != 0 ? state : throw new ObjectDisposedException(nameof(LuaRuntime));
@@ -41,20 +64,32 @@ public sealed unsafe partial class LuaRuntime : IDisposable
     /// </summary>
     public object?[] DoFile(string path, params object?[] args)
     {
+        using var frame = ProtectedCall.Enter(State);
         byte[] code;
         try { code = File.ReadAllBytes(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            throw new LuaScriptException($"cannot open {path}: {e.Message}", null);
+            throw new LuaScriptException($"cannot open {path}: {WhyNotReadable(path, e)}", null);
         }
         ModuleLoader.AddScriptDirectory(this, Path.GetDirectoryName(Path.GetFullPath(path))!);
         return Run(SkipShebang(code), "@" + path, args);
     }
 
+    /// <summary>Why a script file could not be read, in the C library's words where there are some (as lua says it).</summary>
+    static string WhyNotReadable(string path, Exception e) => e switch
+    {
+        FileNotFoundException or DirectoryNotFoundException => "No such file or directory",
+        ArgumentException or NotSupportedException => "not a valid file name",
+        _ when Directory.Exists(path) => "Is a directory",
+        UnauthorizedAccessException => "Permission denied",
+        _ => e.Message,
+    };
+
     /// <summary>Compiles <paramref name="code"/> without running it; null when it compiles, else Lua's message.</summary>
     public string? Compile(string code, string chunkName, out bool incomplete)
     {
         var L = State;
+        using var frame = ProtectedCall.Enter(L);
         int top = gettop(L);
         try
         {
@@ -68,19 +103,63 @@ public sealed unsafe partial class LuaRuntime : IDisposable
         finally { settop(L, top); }
     }
 
+    /// <summary>
+    /// Sets the global <paramref name="name"/> as the Lua code <c>_ENV[name] = value</c> would:
+    /// a __newindex of the globals table runs (in a protected call); its error is thrown.
+    /// </summary>
     public void SetGlobal(string name, object? value)
     {
-        Push(value);
-        fixed (byte* n = Encoding.UTF8.GetBytes(name + "\0")) setglobal(State, n);
+        var L = State;
+        using var frame = ProtectedCall.Enter(L);
+        int top = gettop(L);
+        try
+        {
+            PushHelper(RuntimeFunctions.SetTable, 3);
+            rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS);
+            LuaOps.PushString(L, name);
+            Push(value);
+            if (ProtectedCall.Call(L, 3, 0, top + 1) != LUA_OK) throw ErrorFromStack(L);
+        }
+        finally { settop(L, top); }
     }
 
+    /// <summary>
+    /// The global <paramref name="name"/> as the Lua code <c>_ENV[name]</c> reads it: an __index
+    /// of the globals table runs (in a protected call); its error is thrown.
+    /// </summary>
     public object? GetGlobal(string name)
     {
         var L = State;
-        fixed (byte* n = Encoding.UTF8.GetBytes(name + "\0")) getglobal(L, n);
-        var v = ToValue(-1);
-        settop(L, -2);
-        return v;
+        using var frame = ProtectedCall.Enter(L);
+        int top = gettop(L);
+        try
+        {
+            PushHelper(RuntimeFunctions.GetTable, 2);
+            rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS);
+            LuaOps.PushString(L, name);
+            if (ProtectedCall.Call(L, 2, 1, top + 1) != LUA_OK) throw ErrorFromStack(L);
+            return ToValue(-1);
+        }
+        finally { settop(L, top); }
+    }
+
+    /// <summary>
+    /// Pushes the message handler, then the runtime function <paramref name="which"/>, with
+    /// room for <paramref name="args"/> arguments.
+    /// </summary>
+    void PushHelper(int which, int args)
+    {
+        PushMessageHandler(args + 1);
+        if (!RuntimeFunctions.Push(State, which))
+            throw new LuaScriptException("the runtime's own functions were removed from the registry", null);
+    }
+
+    /// <summary>Pushes the runtime's message handler, after making room for it and <paramref name="more"/> values.</summary>
+    void PushMessageHandler(int more)
+    {
+        if (more < 0 || checkstack(State, more + 2) == 0) throw new LuaScriptException("stack overflow (too many values)", null);
+        if (!RuntimeFunctions.Push(State, RuntimeFunctions.MessageHandler))
+            throw new LuaScriptException("the runtime's own functions were removed from the registry", null);
     }
 
     /// <summary>Runs a script's bytes (a "#!" first line skipped, as for files) under <paramref name="chunkName"/>.</summary>
@@ -89,15 +168,15 @@ public sealed unsafe partial class LuaRuntime : IDisposable
     object?[] Run(byte[] code, string chunkName, object?[] args)
     {
         var L = State;
+        using var frame = ProtectedCall.Enter(L);
         int top = gettop(L);
         try
         {
-            PushTraceback();
+            PushMessageHandler(args.Length + 1);
             if (Load(code, chunkName) != LUA_OK)
                 throw new LuaScriptException(LuaOps.ToStringOrNull(L, -1) ?? "syntax error", null);
-            LuaOps.EnsureStack(L, args.Length + 1);
             foreach (var a in args) Push(a);
-            int status = pcallk(L, args.Length, LUA_MULTRET, top + 1, 0, 0);
+            int status = ProtectedCall.Call(L, args.Length, LUA_MULTRET, top + 1);
             if (status != LUA_OK) throw ErrorFromStack(L);
             var results = new object?[gettop(L) - top - 1];
             for (int i = 0; i < results.Length; i++) results[i] = ToValue(top + 2 + i);
@@ -106,19 +185,20 @@ public sealed unsafe partial class LuaRuntime : IDisposable
         finally { settop(L, top); }
     }
 
+    /// <summary>Compiles a chunk (lua_load is a protected call: the memory limit applies).</summary>
     int Load(byte[] code, string chunkName)
     {
-        fixed (byte* c = code)
-        fixed (byte* n = Encoding.UTF8.GetBytes(chunkName + "\0"))
-            return loadbufferx(State, c, (nuint)code.Length, n, null);
-    }
-
-    void PushTraceback()
-    {
-        fixed (byte* d = "debug\0"u8) getglobal(State, d);
-        fixed (byte* t = "traceback\0"u8) getfield(State, -1, t);
-        rotate(State, -2, 1);
-        settop(State, -2);
+        var L = State;
+        if (checkstack(L, 2) == 0) throw new LuaScriptException("stack overflow (too many values)", null);
+        long saved = memory->ManagedDepth;
+        memory->ManagedDepth = 0;
+        try
+        {
+            fixed (byte* c = code)
+            fixed (byte* n = Encoding.UTF8.GetBytes(chunkName + "\0"))
+                return loadbufferx(L, c, (nuint)code.Length, n, null);
+        }
+        finally { memory->ManagedDepth = saved; }
     }
 
     static LuaScriptException ErrorFromStack(nint L)
@@ -130,8 +210,10 @@ public sealed unsafe partial class LuaRuntime : IDisposable
         return at < 0 ? new LuaScriptException(text, null) : new LuaScriptException(text[..at], text[(at + 1)..]);
     }
 
+    /// <summary>As luaL_loadfile: a UTF-8 byte-order mark, then a first line starting with '#', are skipped.</summary>
     static byte[] SkipShebang(byte[] code)
     {
+        if (code is [0xEF, 0xBB, 0xBF, ..]) code = code[3..];
         if (code.Length < 1 || code[0] != (byte)'#') return code;
         int nl = Array.IndexOf(code, (byte)'\n');
         // Keep the newline so line numbers stay right.
@@ -175,8 +257,12 @@ public sealed unsafe partial class LuaRuntime : IDisposable
     public void Dispose()
     {
         if (state == 0) return;
+        // lua_close runs the __gc finalizers, each in a protected call of Lua's own (an error
+        // there is a warning); with C# on the stack nothing it allocates can fail.
+        memory->ManagedDepth++;
         close(state);
         state = 0;
+        Allocator.FreeCounters(memory);
         Ffi?.Release();
     }
 }

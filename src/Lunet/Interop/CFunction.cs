@@ -23,6 +23,8 @@ internal static unsafe class CFunction
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     static int Entry(nint L)
     {
+        // While C# runs, the state's allocations cannot fail (their longjmp would cross this frame).
+        using var frame = ProtectedCall.Enter(L);
         try
         {
             var fn = (delegate*<nint, int>)touserdata(L, UpvalueIndex(1));
@@ -33,6 +35,10 @@ internal static unsafe class CFunction
             return PushError(L, e);
         }
     }
+
+    /// <summary>What a script sees when a C# function fails in a way it did not plan for (a bug of the runtime's).</summary>
+    internal const string UnexpectedFailure =
+        "the runtime failed unexpectedly in this call (set LUNET_DEBUG=1 to print the details to stderr)";
 
     /// <summary>Pushes the error message for <paramref name="e"/> and returns -1 for the thunk.</summary>
     public static int PushError(nint L, Exception e)
@@ -51,8 +57,11 @@ internal static unsafe class CFunction
             }
             else
             {
+                // No .NET text reaches a script; developers can ask for it.
+                if (Environment.GetEnvironmentVariable("LUNET_DEBUG") is { Length: > 0 } and not "0")
+                    Console.Error.WriteLine($"lunet: unexpected failure in a C# function called from Lua:\n{e}");
                 where(L, 1);
-                LuaOps.PushString(L, $"internal error: {e.GetType().Name}: {e.Message}");
+                LuaOps.PushString(L, UnexpectedFailure);
                 concat(L, 2);
             }
         }

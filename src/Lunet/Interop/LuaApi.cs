@@ -19,6 +19,7 @@ internal static unsafe class LuaApi
         TSTRING = 4, TTABLE = 5, TFUNCTION = 6, TUSERDATA = 7, TTHREAD = 8;
 
     public const int LUA_OK = 0;
+    public const int LUA_GCCOUNT = 3, LUA_GCCOUNTB = 4;
 
     public static int UpvalueIndex(int i) => LUA_REGISTRYINDEX - i;
 
@@ -41,9 +42,12 @@ internal static unsafe class LuaApi
     public static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, int, long, int> rawgetiFast;
     public static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, int, ulong> rawlenFast;
     public static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, int, nint> topointerFast;
+    // The state's allocator and its user data (the counters the C# entry points raise).
+    public static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, void**, nint> getallocf;
 
     // May allocate (and so run finalizers) or run Lua code: normal transition.
     public static readonly delegate* unmanaged[Cdecl]<nint> newstate;
+    public static readonly delegate* unmanaged[Cdecl]<nint, nint, void*, void> setallocf;
     public static readonly delegate* unmanaged[Cdecl]<nint, void> close;
     public static readonly delegate* unmanaged[Cdecl]<nint, void> openlibs;
     public static readonly delegate* unmanaged[Cdecl]<nint, byte*, nuint, byte*, byte*, int> loadbufferx;
@@ -105,8 +109,10 @@ internal static unsafe class LuaApi
         rawgetiFast = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, int, long, int>)F("lua_rawgeti");
         rawlenFast = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, int, ulong>)F("lua_rawlen");
         topointerFast = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, int, nint>)F("lua_topointer");
+        getallocf = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, void**, nint>)F("lua_getallocf");
 
         newstate = (delegate* unmanaged[Cdecl]<nint>)F("luaL_newstate");
+        setallocf = (delegate* unmanaged[Cdecl]<nint, nint, void*, void>)F("lua_setallocf");
         close = (delegate* unmanaged[Cdecl]<nint, void>)F("lua_close");
         openlibs = (delegate* unmanaged[Cdecl]<nint, void>)F("luaL_openlibs");
         loadbufferx = (delegate* unmanaged[Cdecl]<nint, byte*, nuint, byte*, byte*, int>)F("luaL_loadbufferx");
@@ -144,7 +150,7 @@ internal static unsafe class LuaApi
         concat = (delegate* unmanaged[Cdecl]<nint, int, void>)F("lua_concat");
         traceback = (delegate* unmanaged[Cdecl]<nint, nint, byte*, int, void>)F("luaL_traceback");
         next = (delegate* unmanaged[Cdecl]<nint, int, int>)F("lua_next");
-        gc = (delegate* unmanaged[Cdecl]<nint, int, int, int, int>)F("lua_gc");
+        gc = (delegate* unmanaged[Cdecl]<nint, int, int, int, int>)NativeThunks.VariadicThunk(F("lua_gc")); // lua_gc is variadic
         typename_ = (delegate* unmanaged[Cdecl]<nint, int, byte*>)F("lua_typename");
     }
 

@@ -7,6 +7,24 @@ namespace Lunet.Interop;
 /// <summary>Small helpers over the Lua C API that the rest of the code shares.</summary>
 internal static unsafe class LuaOps
 {
+    /// <summary>
+    /// The longest string C# pushes: lua_pushlstring of more raises (a "block too big" or
+    /// "not enough memory" longjmp) from inside C#, so lengths are checked first.
+    /// </summary>
+    public const long MaxPushLength = int.MaxValue;
+
+    /// <summary>
+    /// Throws a Lua error of ours when a string of <paramref name="length"/> bytes cannot be
+    /// pushed: negative, longer than <see cref="MaxPushLength"/>, or past the state's memory limit.
+    /// Call it before lua_pushlstring of any length a script chose.
+    /// </summary>
+    public static void CheckPushLength(nint L, long length, string function)
+    {
+        if (length < 0 || length > MaxPushLength)
+            throw new LuaException($"{function}: a string of {length} bytes is longer than the {MaxPushLength} bytes a string made here can have");
+        Allocator.CheckBudget(L, length);
+    }
+
     public static void PushString(nint L, string s)
     {
         int max = Encoding.UTF8.GetMaxByteCount(s.Length);
@@ -40,7 +58,7 @@ internal static unsafe class LuaOps
         if (t == TLIGHTUSERDATA) return "pointer";
         if (t == TUSERDATA && getmetatable(L, idx) != 0)
         {
-            fixed (byte* k = "__name\0"u8) getfield(L, -1, k);
+            RawGetField(L, -1, "__name"); // raw: a script may give the metatable an __index
             var name = ToStringOrNull(L, -1);
             settop(L, -3);
             if (name != null) return name;
@@ -48,20 +66,20 @@ internal static unsafe class LuaOps
         return new string((sbyte*)typename_(L, t));
     }
 
-    public static void SetField(nint L, int table, string key)
-    {
-        Span<byte> k = stackalloc byte[Encoding.UTF8.GetMaxByteCount(key.Length) + 1];
-        int n = Encoding.UTF8.GetBytes(key, k);
-        k[n] = 0;
-        fixed (byte* p = k) setfield(L, table, p);
-    }
+    // GetField and SetField are raw (no metamethods run): they serve the registry and the
+    // runtime's own tables, where a metamethod a script added must not run inside C#.
 
-    public static int GetField(nint L, int table, string key)
+    /// <summary>t[key] = value on top, raw; pops the value.</summary>
+    public static void SetField(nint L, int table, string key) => RawSetField(L, table, key);
+
+    /// <summary>Pushes t[key], raw, and returns its type.</summary>
+    public static int GetField(nint L, int table, string key) => RawGetField(L, table, key);
+
+    public static int RawGetField(nint L, int table, string key)
     {
-        Span<byte> k = stackalloc byte[Encoding.UTF8.GetMaxByteCount(key.Length) + 1];
-        int n = Encoding.UTF8.GetBytes(key, k);
-        k[n] = 0;
-        fixed (byte* p = k) return getfield(L, table, p);
+        table = absindex(L, table);
+        PushString(L, key);
+        return rawget(L, table);
     }
 
     public static void RawSetField(nint L, int table, string key)

@@ -41,7 +41,11 @@ internal static unsafe class ModuleLoader
     public static void AddScriptDirectory(LuaRuntime runtime, string dir)
     {
         var L = runtime.State;
-        fixed (byte* p = "package\0"u8) getglobal(L, p);
+        // Raw reads: a script may have given _G or package metamethods, which must not run inside C#.
+        rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS);
+        LuaOps.GetField(L, -1, "package");
+        rotate(L, -2, 1);
+        settop(L, -2);
         if (type(L, -1) != TTABLE) { settop(L, -2); return; }
         LuaOps.GetField(L, -1, "path");
         var path = LuaOps.ToStringOrNull(L, -1) ?? "";

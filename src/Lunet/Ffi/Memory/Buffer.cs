@@ -55,6 +55,7 @@ internal static unsafe class Buffer
     /// <summary>Pushes a new zero-filled Buffer of <paramref name="size"/> bytes (already validated: 0..MaxSize).</summary>
     public static Header* New(nint L, long size, string function)
     {
+        Allocator.CheckBudget(L, size); // the runtime's memory limit (C# on the stack would let Lua go past it)
         if (size > ProbeSize)
         {
             // The bytes are zero-filled, so every page is touched: more than the machine (or container) has cannot work.

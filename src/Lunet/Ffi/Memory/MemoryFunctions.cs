@@ -74,9 +74,14 @@ internal static unsafe class MemoryFunctions
         {
             if (hasLength) Buffer.CheckRange(buffer, 0, length, "ffi.string");
             else length = BufferMethods.StringLength((byte*)at, size);
+            LuaOps.CheckPushLength(L, length, "ffi.string");
             pushlstring(L, (byte*)at, (nuint)length);
         }
-        else if (hasLength) pushlstring(L, (byte*)at, (nuint)length);
+        else if (hasLength)
+        {
+            LuaOps.CheckPushLength(L, length, "ffi.string");
+            pushlstring(L, (byte*)at, (nuint)length);
+        }
         else pushstring(L, (byte*)at);
         return 1;
     }

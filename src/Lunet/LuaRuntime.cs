@@ -20,7 +20,7 @@ public sealed unsafe partial class LuaRuntime : IDisposable
         Options = options ?? new LuaRuntimeOptions();
         state = newstate();
         if (state == 0) throw new InvalidOperationException("luaL_newstate failed");
-        openlibs(state);
+        StandardLibraries.Open(this);
         ModuleLoader.Install(this);
     }
 
@@ -110,7 +110,7 @@ public sealed unsafe partial class LuaRuntime : IDisposable
     {
         fixed (byte* c = code)
         fixed (byte* n = Encoding.UTF8.GetBytes(chunkName + "\0"))
-            return loadbufferx(State, c, (nuint)code.Length, n, null);
+            return loadbufferx(State, c, (nuint)code.Length, n, StandardLibraries.LoadMode(Options));
     }
 
     void PushTraceback()

@@ -17,8 +17,14 @@ internal static unsafe class ModuleLoader
     {
         var L = runtime.State;
         if (runtime.Options.Ffi == FfiAccess.Disabled) return;
-        runtime.Ffi = FfiContext.Install(L, runtime.Options);
-        LuaOps.GetField(L, LUA_REGISTRYINDEX, "_PRELOAD");
+        try { runtime.Ffi = FfiContext.Install(L, runtime.Options); }
+        catch
+        {
+            runtime.Dispose(); // the constructor fails: nothing else would close the state
+            throw;
+        }
+        // Without the package library there is no require, so no way to reach the ffi.
+        if (LuaOps.GetField(L, LUA_REGISTRYINDEX, "_PRELOAD") != TTABLE) { settop(L, -2); return; }
         foreach (var name in FfiNames)
         {
             CFunction.Set(L, -1, name, &LoadFfi);

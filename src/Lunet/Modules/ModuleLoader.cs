@@ -43,22 +43,29 @@ internal static unsafe class ModuleLoader
         return 1;
     }
 
-    /// <summary>Puts dir/?.lua and dir/?/init.lua first on package.path (once per directory).</summary>
+    /// <summary>
+    /// Puts dir/?.lua and dir/?/init.lua first on package.path (once per directory). Raw
+    /// access only: scripts run before this can give the globals and package metatables.
+    /// </summary>
     public static void AddScriptDirectory(LuaRuntime runtime, string dir)
     {
         var L = runtime.State;
-        fixed (byte* p = "package\0"u8) getglobal(L, p);
-        if (type(L, -1) != TTABLE) { settop(L, -2); return; }
-        LuaOps.GetField(L, -1, "path");
-        var path = LuaOps.ToStringOrNull(L, -1) ?? "";
-        settop(L, -2);
-        var sep = Path.DirectorySeparatorChar;
-        var entry = $"{dir}{sep}?.lua;{dir}{sep}?{sep}init.lua;";
-        if (!path.StartsWith(entry, StringComparison.Ordinal) && !path.Contains(";" + entry, StringComparison.Ordinal))
+        int top = gettop(L);
+        try
         {
+            rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS);
+            LuaOps.PushString(L, "package");
+            if (rawget(L, -2) != TTABLE) return;
+            LuaOps.PushString(L, "path");
+            rawget(L, -2);
+            var path = LuaOps.ToStringOrNull(L, -1) ?? "";
+            settop(L, -2);
+            var sep = Path.DirectorySeparatorChar;
+            var entry = $"{dir}{sep}?.lua;{dir}{sep}?{sep}init.lua;";
+            if (path.StartsWith(entry, StringComparison.Ordinal) || path.Contains(";" + entry, StringComparison.Ordinal)) return;
             LuaOps.PushString(L, entry + path);
-            LuaOps.SetField(L, -2, "path");
+            LuaOps.RawSetField(L, -2, "path");
         }
-        settop(L, -2);
+        finally { settop(L, top); }
     }
 }

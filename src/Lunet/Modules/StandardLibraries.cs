@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using Lunet.Interop;
@@ -33,9 +34,9 @@ internal static unsafe class StandardLibraries
         var L = runtime.State;
         var options = runtime.Options;
         int status;
-        fixed (byte* code = Script)
-        fixed (byte* name = "=(standard libraries)\0"u8)
-            status = loadbufferx(L, code, (nuint)Script.Length, name, (byte*)TextMode);
+        var compiled = Compiled.Value;
+        fixed (byte* code = compiled)
+            status = loadbufferx(L, code, (nuint)compiled.Length, null, (byte*)BinaryMode);
         if (status == LUA_OK && checkstack(L, 4 + Openers.Length) != 0)
         {
             pushvalue(L, LUA_REGISTRYINDEX);
@@ -49,6 +50,45 @@ internal static unsafe class StandardLibraries
         var message = LuaOps.ToStringOrNull(L, -1) ?? "out of stack space";
         runtime.Dispose();
         throw new InvalidOperationException($"cannot open the standard libraries: {message}");
+    }
+
+    /// <summary>
+    /// The chunk below compiled once per process: compiling it was most of the cost of
+    /// creating a runtime. Loaded as binary: bytes this liblua made from this source.
+    /// </summary>
+    static readonly Lazy<byte[]> Compiled = new(Compile);
+
+    static readonly nint BinaryMode = Marshal.StringToCoTaskMemUTF8("b");
+
+    static readonly delegate* unmanaged[Cdecl]<nint, nint, nint, int, int> dump =
+        (delegate* unmanaged[Cdecl]<nint, nint, nint, int, int>)NativeLibrary.GetExport(Handle, "lua_dump");
+
+    static byte[] Compile()
+    {
+        var L = newstate();
+        if (L == 0) throw new InvalidOperationException("luaL_newstate failed");
+        try
+        {
+            int status;
+            fixed (byte* code = Script)
+            fixed (byte* name = "=(standard libraries)\0"u8)
+                status = loadbufferx(L, code, (nuint)Script.Length, name, (byte*)TextMode);
+            if (status != LUA_OK) throw new InvalidOperationException($"the standard libraries' chunk: {LuaOps.ToStringOrNull(L, -1)}");
+            var bytes = new List<byte>();
+            var handle = GCHandle.Alloc(bytes);
+            try { dump(L, (nint)(delegate* unmanaged[Cdecl]<nint, byte*, nuint, nint, int>)&Write, GCHandle.ToIntPtr(handle), 0); }
+            finally { handle.Free(); }
+            return bytes.ToArray();
+        }
+        finally { close(L); }
+    }
+
+    /// <summary>lua_dump's writer: appends to the list behind <paramref name="data"/>.</summary>
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    static int Write(nint L, byte* p, nuint size, nint data)
+    {
+        ((List<byte>)GCHandle.FromIntPtr(data).Target!).AddRange(new ReadOnlySpan<byte>(p, (int)size));
+        return 0;
     }
 
     static readonly byte[] Script = Encoding.UTF8.GetBytes("""

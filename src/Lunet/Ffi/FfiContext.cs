@@ -23,7 +23,24 @@ internal sealed unsafe class FfiContext
     }
 
     /// <summary>An allow-list entry as given, the file it names and that file's identity.</summary>
-    sealed record AllowedLibrary(string Entry, string Path, FileIdentity Identity);
+    sealed record AllowedLibrary(string Entry, string Path, FileIdentity Identity)
+    {
+        /// <summary>
+        /// Whether a bare name ffi.open tries stands for this file: the entry itself, the
+        /// file's name (before or after links), or a name the library cache maps to the file.
+        /// </summary>
+        public bool IsNamed(string candidate) =>
+            candidate == Entry
+            || candidate == System.IO.Path.GetFileName(Path)
+            || candidate == System.IO.Path.GetFileName(FinalPath(Path))
+            || LdSoCache.PathsOf(candidate).Any(p => FileIdentity.TryOf(p, out var id, out _, out _) && id == Identity);
+
+        static string FinalPath(string path)
+        {
+            try { return File.ResolveLinkTarget(path, returnFinalTarget: true)?.FullName ?? path; }
+            catch (IOException) { return path; }
+        }
+    }
 
     readonly List<AllowedLibrary> allowed = [];
 
@@ -89,7 +106,7 @@ internal sealed unsafe class FfiContext
         else
         {
             var candidates = LibraryResolver.Candidates(name);
-            entry = allowed.FirstOrDefault(a => candidates.Contains(a.Entry) || candidates.Contains(System.IO.Path.GetFileName(a.Path)));
+            entry = allowed.FirstOrDefault(a => candidates.Any(a.IsNamed));
         }
         if (entry == null) throw NotAllowed(name);
         return LibraryResolver.OpenFile(name, entry.Path, entry.Identity);

@@ -80,7 +80,8 @@ internal static class LibraryResolver
             DynamicLoader.Close(handle);
             throw new LuaException($"ffi.open: library '{name}': the loader mapped '{mapped}', not the file that was checked");
         }
-        return new LoadedLibrary(name, mapped, handle, isProcess: false);
+        // The path checked, not the loader's name for the file: that is the first name it was loaded by.
+        return new LoadedLibrary(name, path, handle, isProcess: false);
     }
 
     /// <summary>The file the loader maps for a bare <paramref name="name"/>, found as <see cref="Open"/> finds it; null if none.</summary>

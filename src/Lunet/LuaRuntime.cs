@@ -110,7 +110,7 @@ public sealed unsafe partial class LuaRuntime : IDisposable
     {
         fixed (byte* c = code)
         fixed (byte* n = Encoding.UTF8.GetBytes(chunkName + "\0"))
-            return loadbufferx(State, c, (nuint)code.Length, n, StandardLibraries.LoadMode(Options));
+            return loadbufferx(State, c, (nuint)code.Length, n, StandardLibraries.LoadMode(this));
     }
 
     void PushTraceback()

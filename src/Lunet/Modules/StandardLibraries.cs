@@ -26,8 +26,11 @@ internal static unsafe class StandardLibraries
     /// <summary>"t", for every load of a runtime that refuses binary chunks (never freed: shared by all runtimes).</summary>
     static readonly nint TextMode = Marshal.StringToCoTaskMemUTF8("t");
 
-    /// <summary>The mode for luaL_loadbufferx: null (text or binary) or "t".</summary>
-    public static byte* LoadMode(LuaRuntimeOptions options) => options.LoadsBinaryChunks ? null : (byte*)TextMode;
+    /// <summary>The runtimes that refuse binary chunks, decided when each was created (a host changing its options later changes nothing).</summary>
+    static readonly ConditionalWeakTable<LuaRuntime, object> TextOnly = new();
+
+    /// <summary>The mode for the host's own luaL_loadbufferx calls: null (text or binary) or "t".</summary>
+    public static byte* LoadMode(LuaRuntime runtime) => TextOnly.TryGetValue(runtime, out _) ? (byte*)TextMode : null;
 
     public static void Open(LuaRuntime runtime)
     {
@@ -46,7 +49,11 @@ internal static unsafe class StandardLibraries
             foreach (var open in Openers) pushcclosure(L, open, 0);
             status = pcallk(L, 4 + Openers.Length, 0, 0, 0, 0);
         }
-        if (status == LUA_OK) return;
+        if (status == LUA_OK)
+        {
+            if (!options.LoadsBinaryChunks) TextOnly.Add(runtime, TextMode);
+            return;
+        }
         var message = LuaOps.ToStringOrNull(L, -1) ?? "out of stack space";
         runtime.Dispose();
         throw new InvalidOperationException($"cannot open the standard libraries: {message}");

@@ -109,6 +109,17 @@ public class NativeCodePolicyTests
     }
 
     [Fact]
+    public void OptionsChangedAfterCreationChangeNothing()
+    {
+        var file = BinaryFile();
+        var options = new LuaRuntimeOptions { Ffi = FfiAccess.Disabled };
+        using var rt = new LuaRuntime(options);
+        options.Ffi = FfiAccess.Full;
+        options.BinaryChunks = true;
+        Assert.Contains("attempt to load a binary chunk", Assert.Throws<LuaScriptException>(() => rt.DoFile(file)).Message);
+    }
+
+    [Fact]
     public void CommandRefusesBinaryScriptsUnderNoFfi()
     {
         var file = BinaryFile();

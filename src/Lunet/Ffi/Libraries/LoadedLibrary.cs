@@ -61,10 +61,23 @@ internal sealed class LoadedLibrary
         EnsureOpen();
         definedElsewhere = null;
         var p = DynamicLoader.Symbol(handle, symbol);
-        if (p == 0 || !OwnSymbolsOnly || DynamicLoader.Defines(handle, p, Path)) return p;
+        if (p == 0 || !OwnSymbolsOnly || DynamicLoader.Defines(handle, p, Path) || OwnExports.Value.Contains(symbol)) return p;
         definedElsewhere = LibC.FileOf(p) ?? "another library";
         return 0;
     }
+
+    /// <summary>
+    /// The names the library's own export table defines, read only when an address lies
+    /// outside it: an IFUNC of the library may pick an implementation elsewhere (glibc's
+    /// time and gettimeofday resolve into the kernel's vDSO), and it is still the library's.
+    /// </summary>
+    Lazy<HashSet<string>> OwnExports => ownExports ??= new(() =>
+    {
+        try { return LibraryExports.Of(this).Select(e => e.Name).ToHashSet(StringComparer.Ordinal); }
+        catch (LuaException) { return []; }
+    });
+
+    Lazy<HashSet<string>>? ownExports;
 
     /// <summary>The binding for <paramref name="symbol"/> with <paramref name="signature"/>, made once.</summary>
     public FunctionBinding Bind(string symbol, Signature signature)

@@ -149,6 +149,18 @@ public class AllowListTests
         Assert.Contains("ffi.open: '/dev/zero' is not a regular file (a character device)", opened.Result[2]);
     }
 
+    /// <summary>The loader reads a name up to its first NUL: "z\0x" would open libz, "system\0" find system.</summary>
+    [Fact]
+    public void NamesWithNulNeverReachTheLoader()
+    {
+        Assert.Equal(0, DynamicLoader.TryOpen("libz.so.1\0x", out var error));
+        Assert.Contains("NUL", error);
+        Assert.Equal(0, DynamicLoader.Symbol(DynamicLoader.OpenProcess(), "strlen\0x"));
+        using var rt = Lua.NewRuntime();
+        Assert.Equal([false, false, false], rt.DoString(
+            "local ffi = require('ffi') return pcall(ffi.open, 'z\\0x'), ffi.open('z'):hasSymbol('crc32\\0x'), ffi.C:hasSymbol('strlen\\0')"));
+    }
+
     [Fact]
     public void TheMappedFileMustBeTheCheckedOne()
     {

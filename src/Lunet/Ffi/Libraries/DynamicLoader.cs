@@ -14,6 +14,8 @@ internal static unsafe class DynamicLoader
     public static nint TryOpen(string name, out string? error)
     {
         error = null;
+        // The loader would read only up to the NUL: another name than the one checked.
+        if (name.Contains('\0')) { error = "the name holds a NUL byte"; return 0; }
         if (OperatingSystem.IsWindows())
         {
             try { return NativeLibrary.Load(name); }
@@ -37,6 +39,7 @@ internal static unsafe class DynamicLoader
 
     public static nint Symbol(nint handle, string name)
     {
+        if (name.Contains('\0')) return 0; // dlsym would look up the part before it
         if (OperatingSystem.IsWindows())
             return NativeLibrary.TryGetExport(handle, name, out var p) ? p : 0;
         fixed (byte* n = Encoding.UTF8.GetBytes(name + "\0")) return LibC.dlsym(handle, n);

@@ -110,8 +110,8 @@ internal static unsafe class StandardLibraries
               1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048
         local function has(bit) return flags & bit ~= 0 end
 
-        -- base and debug are always opened (base writes into the globals; this code needs
-        -- a few of their functions), then taken away again if not chosen.
+        -- base, debug and string are always opened (base writes into the globals; this
+        -- code needs a few of their functions), then taken away again if not chosen.
         local G = open_base("_G")
         local next, select, type, error, rawget, load, loadfile =
               G.next, G.select, G.type, G.error, G.rawget, G.load, G.loadfile

@@ -25,8 +25,10 @@ sealed class CommandLine
           -E              ignore environment variables (accepted; lunet reads none)
           -W              turn warnings on
           -h, --help      show this help
-          --no-ffi        run without the ffi module (require("ffi") fails)
-          --allow-lib LIB let the ffi open only the libraries given (repeatable)
+          --no-ffi        run without the ffi module (require("ffi") fails), C modules,
+                          binary chunks and the debug library (traceback stays)
+          --allow-lib LIB let the ffi open only the libraries given (repeatable);
+                          no C modules, binary chunks or debug library, as --no-ffi
           --memory-limit N  let Lua hold at most N bytes ("not enough memory" past it)
           --              stop handling options
           -               stop handling options and execute stdin

@@ -29,7 +29,14 @@ static class Program
         bool terminal = !Console.IsInputRedirected;
         if (cl.ShowVersion || (repl && terminal)) Console.WriteLine(CommandLine.Version);
 
-        using var runtime = new LuaRuntime(cl.RuntimeOptions());
+        LuaRuntime runtime;
+        try { runtime = new LuaRuntime(cl.RuntimeOptions()); }
+        catch (ArgumentException e) // an --allow-lib that names no library
+        {
+            Console.Error.WriteLine($"lunet: {e.Message}");
+            return 1;
+        }
+        using var _ = runtime;
         try
         {
             if (cl.WarningsOn) runtime.DoString("warn('@on')", "=(command line)");

@@ -1,13 +1,18 @@
 namespace Lunet;
 
-/// <summary>What scripts of a runtime may do with the ffi.</summary>
+/// <summary>
+/// What scripts of a runtime may do with native code. Under <see cref="Disabled"/> and
+/// <see cref="AllowList"/> a script reaches no native code but the allowed libraries'
+/// own functions: no package.loadlib, no C module searchers, no binary chunks, no debug
+/// functions but traceback (docs/security.md).
+/// </summary>
 public enum FfiAccess
 {
     /// <summary>The ffi module does not exist: require("ffi") fails as for any missing module.</summary>
     Disabled,
-    /// <summary>Only libraries whose full paths are on <see cref="LuaRuntimeOptions.AllowedLibraries"/> can be opened.</summary>
+    /// <summary>Only the files on <see cref="LuaRuntimeOptions.AllowedLibraries"/> can be opened.</summary>
     AllowList,
-    /// <summary>Any library, the process and the C library.</summary>
+    /// <summary>Any library, the process and the C library; Lua C modules and binary chunks load, as with the lua command.</summary>
     Full,
 }
 
@@ -15,7 +20,12 @@ public sealed class LuaRuntimeOptions
 {
     public FfiAccess Ffi { get; set; } = FfiAccess.Full;
 
-    /// <summary>Library paths an <see cref="FfiAccess.AllowList"/> runtime may open.</summary>
+    /// <summary>
+    /// The libraries an <see cref="FfiAccess.AllowList"/> runtime may open: paths (any
+    /// path to the same file is the same library) or bare names, which are resolved once,
+    /// when the runtime is created, as ffi.open resolves them. An entry that names no
+    /// file makes the runtime's constructor throw an <see cref="ArgumentException"/>.
+    /// </summary>
     public IList<string> AllowedLibraries { get; } = new List<string>();
 
     /// <summary>
@@ -23,4 +33,16 @@ public sealed class LuaRuntimeOptions
     /// catchable "not enough memory" error; the runtime keeps working.
     /// </summary>
     public long? MemoryLimit { get; set; }
+
+    /// <summary>The standard libraries to open.</summary>
+    public LuaLibraries Libraries { get; set; } = LuaLibraries.All;
+
+    /// <summary>
+    /// Whether precompiled (binary) chunks load, in load, loadfile, dofile, require and the
+    /// host's DoString/DoFile. Only under <see cref="FfiAccess.Full"/>: the other policies
+    /// never load them, whatever this says (patched bytecode reaches any memory).
+    /// </summary>
+    public bool BinaryChunks { get; set; } = true;
+
+    internal bool LoadsBinaryChunks => BinaryChunks && Ffi == FfiAccess.Full;
 }

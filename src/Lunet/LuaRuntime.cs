@@ -38,7 +38,7 @@ public sealed unsafe partial class LuaRuntime : IDisposable
         setallocf(state, allocator, memory);
         using (ProtectedCall.Enter(state))
         {
-            openlibs(state);
+            StandardLibraries.Open(this);
             RuntimeFunctions.Install(state);
             ModuleLoader.Install(this);
         }
@@ -196,7 +196,7 @@ public sealed unsafe partial class LuaRuntime : IDisposable
         {
             fixed (byte* c = code)
             fixed (byte* n = Encoding.UTF8.GetBytes(chunkName + "\0"))
-                return loadbufferx(L, c, (nuint)code.Length, n, null);
+                return loadbufferx(L, c, (nuint)code.Length, n, StandardLibraries.LoadMode(this));
         }
         finally { memory->ManagedDepth = saved; }
     }

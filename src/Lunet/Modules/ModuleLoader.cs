@@ -17,8 +17,14 @@ internal static unsafe class ModuleLoader
     {
         var L = runtime.State;
         if (runtime.Options.Ffi == FfiAccess.Disabled) return;
-        runtime.Ffi = FfiContext.Install(L, runtime.Options);
-        LuaOps.GetField(L, LUA_REGISTRYINDEX, "_PRELOAD");
+        try { runtime.Ffi = FfiContext.Install(L, runtime.Options); }
+        catch
+        {
+            runtime.Dispose(); // the constructor fails: nothing else would close the state
+            throw;
+        }
+        // Without the package library there is no require, so no way to reach the ffi.
+        if (LuaOps.GetField(L, LUA_REGISTRYINDEX, "_PRELOAD") != TTABLE) { settop(L, -2); return; }
         foreach (var name in FfiNames)
         {
             CFunction.Set(L, -1, name, &LoadFfi);
@@ -37,26 +43,29 @@ internal static unsafe class ModuleLoader
         return 1;
     }
 
-    /// <summary>Puts dir/?.lua and dir/?/init.lua first on package.path (once per directory).</summary>
+    /// <summary>
+    /// Puts dir/?.lua and dir/?/init.lua first on package.path (once per directory). Raw
+    /// access only: scripts run before this can give the globals and package metatables.
+    /// </summary>
     public static void AddScriptDirectory(LuaRuntime runtime, string dir)
     {
         var L = runtime.State;
-        // Raw reads: a script may have given _G or package metamethods, which must not run inside C#.
-        rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS);
-        LuaOps.GetField(L, -1, "package");
-        rotate(L, -2, 1);
-        settop(L, -2);
-        if (type(L, -1) != TTABLE) { settop(L, -2); return; }
-        LuaOps.GetField(L, -1, "path");
-        var path = LuaOps.ToStringOrNull(L, -1) ?? "";
-        settop(L, -2);
-        var sep = Path.DirectorySeparatorChar;
-        var entry = $"{dir}{sep}?.lua;{dir}{sep}?{sep}init.lua;";
-        if (!path.StartsWith(entry, StringComparison.Ordinal) && !path.Contains(";" + entry, StringComparison.Ordinal))
+        int top = gettop(L);
+        try
         {
+            rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS);
+            LuaOps.PushString(L, "package");
+            if (rawget(L, -2) != TTABLE) return;
+            LuaOps.PushString(L, "path");
+            rawget(L, -2);
+            var path = LuaOps.ToStringOrNull(L, -1) ?? "";
+            settop(L, -2);
+            var sep = Path.DirectorySeparatorChar;
+            var entry = $"{dir}{sep}?.lua;{dir}{sep}?{sep}init.lua;";
+            if (path.StartsWith(entry, StringComparison.Ordinal) || path.Contains(";" + entry, StringComparison.Ordinal)) return;
             LuaOps.PushString(L, entry + path);
-            LuaOps.SetField(L, -2, "path");
+            LuaOps.RawSetField(L, -2, "path");
         }
-        settop(L, -2);
+        finally { settop(L, top); }
     }
 }

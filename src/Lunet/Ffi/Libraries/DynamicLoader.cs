@@ -14,6 +14,8 @@ internal static unsafe class DynamicLoader
     public static nint TryOpen(string name, out string? error)
     {
         error = null;
+        // The loader would read only up to the NUL: another name than the one checked.
+        if (name.Contains('\0')) { error = "the name holds a NUL byte"; return 0; }
         if (OperatingSystem.IsWindows())
         {
             try { return NativeLibrary.Load(name); }
@@ -37,9 +39,32 @@ internal static unsafe class DynamicLoader
 
     public static nint Symbol(nint handle, string name)
     {
+        if (name.Contains('\0')) return 0; // dlsym would look up the part before it
         if (OperatingSystem.IsWindows())
             return NativeLibrary.TryGetExport(handle, name, out var p) ? p : 0;
         fixed (byte* n = Encoding.UTF8.GetBytes(name + "\0")) return LibC.dlsym(handle, n);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="address"/> (from <see cref="Symbol"/>) lies in the object
+    /// <paramref name="handle"/> opened itself, not in one of its dependencies (which dlsym
+    /// on a handle also searches). Windows' GetProcAddress reads the module's own exports only.
+    /// </summary>
+    public static bool Defines(nint handle, nint address, string libraryPath)
+    {
+        if (OperatingSystem.IsWindows()) return true;
+        if (LibC.dladdr1 != null && LibC.dlinfo != null)
+        {
+            nint own, owner;
+            nint* info = stackalloc nint[4];
+            if (LibC.dlinfo(handle, LibC.RTLD_DI_LINKMAP, &own) != 0) return false;
+            return LibC.dladdr1(address, info, &owner, LibC.RTLD_DL_LINKMAP) != 0 && owner == own;
+        }
+        // Elsewhere: the file dladdr names must be the library's file.
+        return LibC.FileOf(address) is { } file
+            && FileIdentity.TryOf(file, out var a, out _, out _)
+            && FileIdentity.TryOf(libraryPath, out var b, out _, out _)
+            && a == b;
     }
 
     public static void Close(nint handle)

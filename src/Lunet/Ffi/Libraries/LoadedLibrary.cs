@@ -5,7 +5,9 @@ namespace Lunet.Ffi.Libraries;
 
 /// <summary>
 /// A library opened by ffi.open (or the process itself for ffi.C): its handle,
-/// the file it came from, and the functions bound from it. Closing it makes every
+/// the file it came from, and the functions bound from it. A library's symbols are
+/// its own: one that dlsym finds in a dependency is not found (only the process
+/// under the Full policy searches everything loaded). Closing it makes every
 /// later call through it, or through wrappers made from it, an error.
 ///
 /// A library nobody closed is unloaded when it becomes unreachable: when the Lua
@@ -18,13 +20,17 @@ internal sealed class LoadedLibrary
     nint handle;
     readonly Dictionary<(string, Signature), FunctionBinding> bindings = new();
 
-    public LoadedLibrary(string name, string path, nint handle, bool isProcess)
+    public LoadedLibrary(string name, string path, nint handle, bool isProcess, bool ownSymbolsOnly = true)
     {
         Name = name;
         Path = path;
         this.handle = handle;
         IsProcess = isProcess;
+        OwnSymbolsOnly = ownSymbolsOnly;
     }
+
+    /// <summary>False only for the whole process (ffi.C under the Full policy).</summary>
+    public bool OwnSymbolsOnly { get; }
 
     public string Name { get; }
     public string Path { get; }
@@ -38,17 +44,40 @@ internal sealed class LoadedLibrary
     public CallSiteCache CallSites { get; } = new();
 
     /// <summary>The symbol's address, or 0 when the library does not have it.</summary>
-    public nint FindSymbol(string symbol)
-    {
-        EnsureOpen();
-        return DynamicLoader.Symbol(handle, symbol);
-    }
+    public nint FindSymbol(string symbol) => Look(symbol, out _);
 
     public nint Symbol(string symbol)
     {
-        var p = FindSymbol(symbol);
-        return p != 0 ? p : throw new LuaException($"symbol '{symbol}' not found in {Describe()}");
+        var p = Look(symbol, out var definedElsewhere);
+        if (p != 0) return p;
+        throw new LuaException(definedElsewhere == null
+            ? $"symbol '{symbol}' not found in {Describe()}"
+            : $"symbol '{symbol}' not found in {Describe()}: it is defined by '{definedElsewhere}', which that library depends on (only a library's own symbols are found)");
     }
+
+    /// <summary>The address, or 0 and (when dlsym found it in a dependency) the file that defines it.</summary>
+    nint Look(string symbol, out string? definedElsewhere)
+    {
+        EnsureOpen();
+        definedElsewhere = null;
+        var p = DynamicLoader.Symbol(handle, symbol);
+        if (p == 0 || !OwnSymbolsOnly || DynamicLoader.Defines(handle, p, Path) || OwnExports.Value.Contains(symbol)) return p;
+        definedElsewhere = LibC.FileOf(p) ?? "another library";
+        return 0;
+    }
+
+    /// <summary>
+    /// The names the library's own export table defines, read only when an address lies
+    /// outside it: an IFUNC of the library may pick an implementation elsewhere (glibc's
+    /// time and gettimeofday resolve into the kernel's vDSO), and it is still the library's.
+    /// </summary>
+    Lazy<HashSet<string>> OwnExports => ownExports ??= new(() =>
+    {
+        try { return LibraryExports.Of(this).Select(e => e.Name).ToHashSet(StringComparer.Ordinal); }
+        catch (LuaException) { return []; }
+    });
+
+    Lazy<HashSet<string>>? ownExports;
 
     /// <summary>The binding for <paramref name="symbol"/> with <paramref name="signature"/>, made once.</summary>
     public FunctionBinding Bind(string symbol, Signature signature)

@@ -1,0 +1,12 @@
+-- ffi.open of a FIFO, a directory or a device is an error, not a hang (a FIFO blocks the loader's open for ever).
+-- expect: ffi.open: '/dev/zero' is not a regular file (a character device)
+-- expect: ffi.open: '/' is not a regular file (a directory)
+-- expect: is not a regular file (a FIFO)
+local ffi = require("ffi")
+print(select(2, pcall(ffi.open, "/dev/zero")))
+print(select(2, pcall(ffi.open, "/")))
+local fifo = os.tmpname()
+os.remove(fifo)
+assert(os.execute("mkfifo " .. fifo))
+print(select(2, pcall(ffi.open, fifo)))
+os.remove(fifo)

@@ -39,10 +39,11 @@ internal static unsafe class FfiModule
         LuaOps.SetField(L, -2, "types");
 
         // ffi.C is opened on first use, and only where the policy allows it.
-        createtable(L, 0, 1);
-        CFunction.Set(L, -1, "__index", &LazyField);
+        Metatables.Push(L, "ffi.module", &BuildModuleMetatable);
         setmetatable(L, -2);
     }
+
+    static void BuildModuleMetatable(nint L) => CFunction.Set(L, -1, "__index", &LazyField);
 
     static void PushTypesTable(nint L)
     {
@@ -54,9 +55,11 @@ internal static unsafe class FfiModule
         }
     }
 
+    /// <summary>__index of the ffi table; debug.getmetatable lets a script call it with anything.</summary>
     static int LazyField(nint L)
     {
-        if (LuaOps.ToStringOrNull(L, 2) != "C") return 0;
+        if (type(L, 1) != TTABLE) throw LuaException.BadArgument(1, "__index", $"table expected, got {LuaOps.TypeName(L, 1)}");
+        if (type(L, 2) != TSTRING || LuaOps.ToStringOrNull(L, 2) != "C") return 0;
         PushProcess(L);
         pushvalue(L, -1);
         LuaOps.RawSetField(L, 1, "C");

@@ -8,28 +8,50 @@ namespace Lunet.Ffi.Libraries;
 
 /// <summary>
 /// A NativeLibrary as Lua sees it: a table (so scripts may add fields, as Pluto's
-/// cdef does) with the `path` field, a hidden handle to the <see cref="LoadedLibrary"/>,
-/// and the methods getSymbol, hasSymbol, listExports, call, wrap, value, close.
+/// cdef does) with the `path` field and the methods getSymbol, hasSymbol, listExports,
+/// call, wrap, value, close. Its handle to the <see cref="LoadedLibrary"/> is not in the
+/// table, where pairs would show it and rawset replace it, but in a registry table with
+/// weak keys, keyed by the library table: it lives as long as the table does.
 /// </summary>
 internal static unsafe class LibraryObject
 {
-    static readonly nint HandleKey = System.Runtime.InteropServices.Marshal.AllocHGlobal(1);
+    /// <summary>The registry key of the table library table → handle userdata.</summary>
+    static readonly nint HandlesKey = System.Runtime.InteropServices.Marshal.AllocHGlobal(1);
 
     public static void Push(nint L, LoadedLibrary lib)
     {
         createtable(L, 0, 4);
+        int table = gettop(L);
         LuaOps.PushString(L, lib.Path);
-        LuaOps.RawSetField(L, -2, "path");
-        Metatables.NewHandleUserdata(L, lib, LibraryCall.HandleWords);
+        LuaOps.RawSetField(L, table, "path");
+        Metatables.NewHandleUserdata(L, lib, LibraryCall.HandleTag, LibraryCall.HandleWords);
         Metatables.Push(L, "ffi.libhandle", &BuildHandleMetatable);
         setmetatable(L, -2);
         // lib:call is the library's own closure over its handle: no method lookup, no self lookup per call.
         pushvalue(L, -1);
         LibraryCall.Push(L);
-        LuaOps.RawSetField(L, -3, "call");
-        rawsetp(L, -2, HandleKey);
+        LuaOps.RawSetField(L, table, "call");
+        PushHandles(L);
+        pushvalue(L, table);
+        rotate(L, -3, -1);      // handles, table, handle
+        rawset(L, -3);
+        settop(L, table);
         Metatables.Push(L, "NativeLibrary", &BuildMetatable);
+        setmetatable(L, table);
+    }
+
+    /// <summary>Pushes the weak-keyed table of library handles, made on first use.</summary>
+    static void PushHandles(nint L)
+    {
+        if (rawgetp(L, LUA_REGISTRYINDEX, HandlesKey) == TTABLE) return;
+        settop(L, -2);
+        createtable(L, 0, 4);
+        createtable(L, 0, 1);
+        LuaOps.PushString(L, "k");
+        LuaOps.RawSetField(L, -2, "__mode");
         setmetatable(L, -2);
+        pushvalue(L, -1);
+        rawsetp(L, LUA_REGISTRYINDEX, HandlesKey);
     }
 
     static void BuildHandleMetatable(nint L) => CFunction.Set(L, -1, "__gc", &LibraryCall.FreeHandleGc);
@@ -51,10 +73,14 @@ internal static unsafe class LibraryObject
     {
         if (type(L, 1) == TTABLE)
         {
-            rawgetp(L, 1, HandleKey);
-            var lib = Metatables.HandleTarget<LoadedLibrary>(L, -1);
-            settop(L, -2);
-            if (lib != null) return lib;
+            PushHandles(L);
+            pushvalue(L, 1);
+            bool found = rawget(L, -2) == TUSERDATA;
+            try
+            {
+                if (found) return LibraryCall.Library(L, -1);
+            }
+            finally { settop(L, -3); }
         }
         throw LuaException.BadSelf(method, "NativeLibrary", LuaOps.TypeName(L, 1), $"lib:{method}(...)");
     }

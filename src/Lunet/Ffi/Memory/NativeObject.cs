@@ -25,7 +25,7 @@ internal static unsafe class NativeObject
     public static bool TryGetAddress(nint L, int idx, out nint address)
     {
         address = 0;
-        if (type(L, idx) != TUSERDATA || getmetatable(L, idx) == 0) return false;
+        if (type(L, idx) != TUSERDATA || rawlen(L, idx) < (ulong)sizeof(nint) || getmetatable(L, idx) == 0) return false;
         int t = rawgetp(L, -1, MarkerKey);
         settop(L, -3);
         if (t != TBOOLEAN) return false;

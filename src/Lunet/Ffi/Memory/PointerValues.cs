@@ -17,6 +17,7 @@ internal static unsafe class PointerValues
         createtable(L, 0, 8);
         LuaOps.PushString(L, "pointer");
         LuaOps.SetField(L, -2, "__name");
+        Metatables.Protect(L, -1, "pointer");
         CFunction.Set(L, -1, "__tostring", &ToString);
         CFunction.Set(L, -1, "__add", &Add);
         CFunction.Set(L, -1, "__sub", &Sub);

@@ -74,7 +74,7 @@ internal static unsafe class FfiModule
             PushProcess(L);
             return 1;
         }
-        LibraryObject.Push(L, context.Open(LuaOps.CheckString(L, 1, "open")));
+        LibraryObject.Push(L, context.Open(FfiLimits.Name(L, 1, 1, "open")));
         return 1;
     }
 
@@ -130,8 +130,7 @@ internal static unsafe class FfiModule
 
     static int Measure(nint L, string function, Func<CType, int> measure)
     {
-        var name = LuaOps.ToStringOrNull(L, 1)
-            ?? throw LuaException.BadArgument(1, function, $"type name expected, got {LuaOps.TypeName(L, 1)}");
+        var name = FfiLimits.Name(L, 1, 1, function, "type name", "type name");
         pushinteger(L, measure(FfiContext.Of(L).Types.Resolve(name)));
         return 1;
     }

@@ -69,8 +69,8 @@ internal static unsafe class LibraryCall
     static FunctionBinding Bind(nint L, LoadedLibrary lib)
     {
         var types = FfiContext.Of(L).Types;
-        var name = LuaOps.CheckMethodString(L, 2, "call");
-        var ret = types.Resolve(LuaOps.CheckMethodString(L, 3, "call"));
+        var name = FfiLimits.MethodName(L, 2, "call");
+        var ret = types.Resolve(FfiLimits.MethodName(L, 3, "call", "type name"));
         var parameters = new List<CType>();
         var keys = new List<nint>();
         // Cacheable only if every string is interned: its address then stands for its content.
@@ -79,6 +79,7 @@ internal static unsafe class LibraryCall
         if (t == TTABLE)
         {
             long n = (long)rawlen(L, 4);
+            FfiLimits.CheckParameterCount(n, "call");
             for (int i = 1; i <= n; i++)
             {
                 var s = LibraryObject.PushTypeName(L, 4, i, 2, "call");

@@ -95,14 +95,14 @@ internal static unsafe class LibraryObject
     static int GetSymbol(nint L)
     {
         var lib = Self(L, "getSymbol");
-        pushlightuserdata(L, lib.Symbol(LuaOps.CheckMethodString(L, 2, "getSymbol")));
+        pushlightuserdata(L, lib.Symbol(FfiLimits.MethodName(L, 2, "getSymbol")));
         return 1;
     }
 
     static int HasSymbol(nint L)
     {
         var lib = Self(L, "hasSymbol");
-        pushboolean(L, lib.FindSymbol(LuaOps.CheckMethodString(L, 2, "hasSymbol")) != 0 ? 1 : 0);
+        pushboolean(L, lib.FindSymbol(FfiLimits.MethodName(L, 2, "hasSymbol")) != 0 ? 1 : 0);
         return 1;
     }
 
@@ -145,13 +145,14 @@ internal static unsafe class LibraryObject
     {
         var lib = Self(L, "wrap");
         var types = FfiContext.Of(L).Types;
-        var ret = types.Resolve(LuaOps.CheckMethodString(L, 2, "wrap"));
-        var name = LuaOps.CheckMethodString(L, 3, "wrap");
+        var ret = types.Resolve(FfiLimits.MethodName(L, 2, "wrap", "type name"));
+        var name = FfiLimits.MethodName(L, 3, "wrap");
         var parameters = new List<CType>();
         int top = gettop(L);
         if (top == 4 && type(L, 4) == TTABLE)
         {
             long n = (long)rawlen(L, 4);
+            FfiLimits.CheckParameterCount(n, "wrap");
             for (int i = 1; i <= n; i++)
             {
                 var s = PushTypeName(L, 4, i, 3, "wrap");
@@ -161,7 +162,8 @@ internal static unsafe class LibraryObject
         }
         else
         {
-            for (int i = 4; i <= top; i++) parameters.Add(types.Resolve(LuaOps.CheckMethodString(L, i, "wrap")));
+            FfiLimits.CheckParameterCount(top - 3, "wrap");
+            for (int i = 4; i <= top; i++) parameters.Add(types.Resolve(FfiLimits.MethodName(L, i, "wrap", "type name")));
         }
         CallDispatcher.Push(L, lib.Bind(name, MakeSignature(ret, parameters, "wrap")));
         return 1;
@@ -171,8 +173,9 @@ internal static unsafe class LibraryObject
     internal static string PushTypeName(nint L, int table, int i, int arg, string method)
     {
         rawgeti(L, table, i);
-        return LuaOps.ToStringOrNull(L, -1) ?? throw LuaException.BadArgument(arg, method,
-            $"argument type #{i} must be a type name, got {LuaOps.TypeName(L, -1)}");
+        if (type(L, -1) != TSTRING)
+            throw LuaException.BadArgument(arg, method, $"argument type #{i} must be a type name, got {LuaOps.TypeName(L, -1)}");
+        return FfiLimits.Name(L, -1, arg, method, $"argument type #{i}");
     }
 
     /// <summary>Builds the signature; (void) as the only parameter means none, as in C; void elsewhere is an error.</summary>
@@ -188,8 +191,9 @@ internal static unsafe class LibraryObject
     static int Value(nint L)
     {
         var lib = Self(L, "value");
-        var t = FfiContext.Of(L).Types.Resolve(LuaOps.CheckMethodString(L, 2, "value"));
-        var address = lib.Symbol(LuaOps.CheckMethodString(L, 3, "value"));
+        var t = FfiContext.Of(L).Types.Resolve(FfiLimits.MethodName(L, 2, "value", "type name"));
+        var name = FfiLimits.MethodName(L, 3, "value");
+        var address = lib.Symbol(name);
         if (t.Scalar == ScalarKind.Void) return 0;
         CToLua.Load(L, t, (byte*)address);
         return 1;

@@ -200,6 +200,7 @@ internal static unsafe class BufferMethods
         long length = Buffer.Integer(L, 3, 2, "readBytes", "length");
         if (length < 0) throw LuaException.BadArgument(2, "readBytes", $"length must not be negative, got {length}");
         Buffer.CheckRange(b, offset, length, "Buffer:readBytes");
+        FfiLimits.CheckStringLength(length, "Buffer:readBytes");
         pushlstring(L, (byte*)b->Address + offset, (nuint)length);
         return 1;
     }
@@ -236,6 +237,7 @@ internal static unsafe class BufferMethods
         Buffer.CheckRange(b, offset, 0, "Buffer:readString");
         byte* start = (byte*)b->Address + offset;
         long length = StringLength(start, b->Size - offset);
+        FfiLimits.CheckStringLength(length, "Buffer:readString");
         pushlstring(L, start, (nuint)length);
         return 1;
     }

@@ -187,7 +187,7 @@ internal static unsafe class LibraryObject
         return new Signature(ret, parameters);
     }
 
-    /// <summary>lib:value(type, name): the exported variable's current value.</summary>
+    /// <summary>lib:value(type, name): the exported variable's current value; it must be a variable of at least the type's size.</summary>
     static int Value(nint L)
     {
         var lib = Self(L, "value");
@@ -195,6 +195,7 @@ internal static unsafe class LibraryObject
         var name = FfiLimits.MethodName(L, 3, "value");
         var address = lib.Symbol(name);
         if (t.Scalar == ScalarKind.Void) return 0;
+        VariableSymbols.Check(name, address, t);
         CToLua.Load(L, t, (byte*)address);
         return 1;
     }

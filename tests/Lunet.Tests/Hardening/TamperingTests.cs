@@ -46,7 +46,7 @@ public class TamperingTests
         var r = rt.DoString(Setup + """
             local libgc = debug.getmetatable(handle).__gc
             local slotgc = debug.getmetatable(slot).__gc
-            local stategc = debug.getmetatable(debug.getupvalue(buf.read, 1) and select(2, debug.getupvalue(buf.read, 1))).__gc
+            local stategc = debug.getmetatable(debug.getupvalue(buf.read, 2) and select(2, debug.getupvalue(buf.read, 2))).__gc
             for _, gc in ipairs({libgc, slotgc, stategc}) do
               for _, v in ipairs({buf, buf:slice(8, 8), io.stdout, handle, slot, 1, 'x', {}, ffi.nullptr}) do
                 if gc ~= libgc or v ~= handle then
@@ -124,7 +124,7 @@ public class TamperingTests
         using var rt = Lua.NewRuntime();
         var r = rt.DoString(Setup + """
             local gcs = {debug.getmetatable(handle), debug.getmetatable(slot),
-                         debug.getmetatable(select(2, debug.getupvalue(buf.read, 1)))}
+                         debug.getmetatable(select(2, debug.getupvalue(buf.read, 2)))}
             for i = 1, 30 do
               local b = ffi.buffer(i * 512)
               debug.setmetatable(b, gcs[i % 3 + 1])
@@ -134,5 +134,21 @@ public class TamperingTests
             return add(20, 22), buf:read(0, 'i32')
             """, "=test");
         Assert.Equal([42L, 0L], r);
+    }
+
+    [Fact]
+    public void TheBufferStateFinalizerCalledByHandLeavesBuffersWorking()
+    {
+        using var rt = Lua.NewRuntime();
+        var r = rt.DoString(Setup + """
+            local state = select(2, debug.getupvalue(buf.read, 2))
+            debug.getmetatable(state).__gc(state)
+            debug.getmetatable(state).__gc(state)
+            buf:write(0, 'struct Q*', ffi.pointer(64))
+            return ffi.address(buf:read(0, 'struct Q*')), buf:read(0, 'i64'), select(2, pcall(buf.read, buf, 0, 'no such type'))
+            """, "=test");
+        Assert.Equal(64L, r[0]);
+        Assert.Equal(64L, r[1]);
+        Assert.Contains("unknown C type 'no such type'", (string)r[2]!);
     }
 }

@@ -64,7 +64,7 @@ internal static unsafe class BufferMethods
         state->Tag = (nint)StateTag;
         state->Metatable = topointer(L, mt);
         bool native = BufferNative.IsSupported;
-        state->Cache = GCHandle.ToIntPtr(GCHandle.Alloc(new BufferTypeCache { NativeTypes = native ? (nint)state->Types : 0 }));
+        state->Cache = NewCache(state);
         Metatables.Push(L, StateMetatableName, &BuildStateMetatable);
         setmetatable(L, -2);
         int st = gettop(L);
@@ -154,9 +154,17 @@ internal static unsafe class BufferMethods
     static LuaException BadSelf(nint L, string method) =>
         LuaException.BadSelf(method, "Buffer", LuaOps.TypeName(L, 1), $"buf:{method}(...)");
 
+    /// <summary>The type cache; made again if a script called the state's __gc by hand (debug.getmetatable reaches it).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static BufferTypeCache Cache(nint L) =>
-        Unsafe.As<BufferTypeCache>(GCHandle.FromIntPtr(((State*)touserdata(L, StateIndex))->Cache).Target)!;
+    static BufferTypeCache Cache(nint L)
+    {
+        var state = (State*)touserdata(L, StateIndex);
+        if (state->Cache == 0) state->Cache = NewCache(state);
+        return Unsafe.As<BufferTypeCache>(GCHandle.FromIntPtr(state->Cache).Target)!;
+    }
+
+    static nint NewCache(State* state) =>
+        GCHandle.ToIntPtr(GCHandle.Alloc(new BufferTypeCache { NativeTypes = BufferNative.IsSupported ? (nint)state->Types : 0 }));
 
     static readonly Func<string, LuaException> WriteFail = m => LuaException.BadArgument(3, "write", m);
 

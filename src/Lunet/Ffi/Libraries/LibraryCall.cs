@@ -92,6 +92,7 @@ internal static unsafe class LibraryCall
         else if (t != TNIL)
             throw LuaException.BadArgument(2, "call", $"table of argument types expected, got {LuaOps.TypeName(L, 4)}");
 
+        SymbolKinds.CheckFunction(name, lib.Symbol(name), "call");
         var binding = lib.Bind(name, LibraryObject.MakeSignature(ret, parameters, "call"));
         if (cacheable && !lib.CallSites.IsFull)
         {

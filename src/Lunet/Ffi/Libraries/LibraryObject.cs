@@ -165,6 +165,7 @@ internal static unsafe class LibraryObject
             FfiLimits.CheckParameterCount(top - 3, "wrap");
             for (int i = 4; i <= top; i++) parameters.Add(types.Resolve(FfiLimits.MethodName(L, i, "wrap", "type name")));
         }
+        SymbolKinds.CheckFunction(name, lib.Symbol(name), "wrap");
         CallDispatcher.Push(L, lib.Bind(name, MakeSignature(ret, parameters, "wrap")));
         return 1;
     }
@@ -195,7 +196,7 @@ internal static unsafe class LibraryObject
         var name = FfiLimits.MethodName(L, 3, "value");
         var address = lib.Symbol(name);
         if (t.Scalar == ScalarKind.Void) return 0;
-        VariableSymbols.Check(name, address, t);
+        SymbolKinds.CheckVariable(name, address, t);
         CToLua.Load(L, t, (byte*)address);
         return 1;
     }

@@ -2,8 +2,8 @@ using Lunet.Tests.Support;
 
 namespace Lunet.Tests.Hardening;
 
-/// <summary>lib:value reads only a variable, and only one at least as large as the type, as the library's symbol table says.</summary>
-public class ValueTests
+/// <summary>lib:value reads only a variable at least as large as the type, and wrap/call call only what is not a variable, as the symbol table says.</summary>
+public class SymbolKindTests
 {
     [Fact]
     public void AFunctionIsNotReadAsAVariable()
@@ -27,5 +27,17 @@ public class ValueTests
             return l:value('i32', 'MY_MAGIC_INT'), ffi.C:value('pointer', 'stdout') ~= nil, ffi.C:value('i32', 'optind')
             """, "=test");
         Assert.Equal([69L, true, 1L], r);
+    }
+
+    [Fact]
+    public void AVariableIsNotCalledAsAFunction()
+    {
+        using var rt = Lua.NewRuntime();
+        Assert.Contains("wrap: 'MY_MAGIC_INT' in " + Lua.TestLib + " is a variable, not a function",
+            Lua.Error(rt, "local l = require('ffi').open(TESTLIB); return l:wrap('i32', 'MY_MAGIC_INT')"));
+        Assert.Contains("call: 'MY_MAGIC_INT' in " + Lua.TestLib + " is a variable, not a function",
+            Lua.Error(rt, "local l = require('ffi').open(TESTLIB); return l:call('MY_MAGIC_INT', 'i32', {})"));
+        Assert.Contains("is a variable, not a function", Lua.Error(rt, "return require('ffi').C:wrap('pointer', 'stdout')"));
+        Assert.Equal(3L, rt.DoString("return require('ffi').open(TESTLIB):wrap('i32', 'add', 'i32', 'i32')(1, 2)")[0]);
     }
 }

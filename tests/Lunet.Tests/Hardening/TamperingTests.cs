@@ -108,6 +108,8 @@ public class TamperingTests
               results[#results + 1] = select(2, pcall(read, v, 0, 'i64'))
               results[#results + 1] = select(2, pcall(ffi.read, v))
               results[#results + 1] = select(2, pcall(function() return v.size end))
+              results[#results + 1] = select(2, pcall(ffi.address, v))
+              results[#results + 1] = select(2, pcall(ffi.string, v, 8))
               debug.setmetatable(v, old)
             end
             return table.concat(results, '\n'), add(1, 1)
@@ -115,6 +117,8 @@ public class TamperingTests
         var text = (string)r[0]!;
         Assert.DoesNotContain("internal error", text);
         Assert.Contains("Buffer expected", text);
+        Assert.Contains("bad argument #1 to 'address' (pointer expected, got Buffer)", text);
+        Assert.Contains("bad argument #1 to 'string' (pointer or Buffer expected, got Buffer)", text);
         Assert.Equal(2L, r[1]);
     }
 

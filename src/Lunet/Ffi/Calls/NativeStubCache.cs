@@ -27,7 +27,10 @@ internal static class NativeStubCache
             if (!Stubs.TryGetValue(sig, out var stub))
             {
                 if (Stubs.Count >= Limit) return 0;
-                Stubs[sig] = stub = ExecutableMemory.Write(NativeStubCompiler.Compile(sig));
+                // No executable pages to be had: the managed stub does the same work.
+                try { stub = ExecutableMemory.Write(NativeStubCompiler.Compile(sig)); }
+                catch (InvalidOperationException) { return 0; }
+                Stubs[sig] = stub;
             }
             return stub;
         }

@@ -69,20 +69,22 @@ internal static unsafe class LibraryObject
         CFunction.Set(L, -1, "__tostring", &ToString);
     }
 
-    static LoadedLibrary Self(nint L, string method)
+    static LoadedLibrary Self(nint L, string method) =>
+        Find(L, 1) ?? throw LuaException.BadSelf(method, "NativeLibrary", LuaOps.TypeName(L, 1), $"lib:{method}(...)");
+
+    /// <summary>The library whose table is at idx; null when idx is not a library table; "library was closed" once its handle was finalized.</summary>
+    internal static LoadedLibrary? Find(nint L, int idx)
     {
-        if (type(L, 1) == TTABLE)
+        if (type(L, idx) != TTABLE) return null;
+        idx = absindex(L, idx);
+        PushHandles(L);
+        pushvalue(L, idx);
+        bool found = rawget(L, -2) == TUSERDATA;
+        try
         {
-            PushHandles(L);
-            pushvalue(L, 1);
-            bool found = rawget(L, -2) == TUSERDATA;
-            try
-            {
-                if (found) return LibraryCall.Library(L, -1);
-            }
-            finally { settop(L, -3); }
+            return found ? LibraryCall.Library(L, -1) : null;
         }
-        throw LuaException.BadSelf(method, "NativeLibrary", LuaOps.TypeName(L, 1), $"lib:{method}(...)");
+        finally { settop(L, -3); }
     }
 
     static int ToString(nint L)

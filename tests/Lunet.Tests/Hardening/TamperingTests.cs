@@ -155,4 +155,15 @@ public class TamperingTests
         Assert.Equal(64L, r[1]);
         Assert.Contains("unknown C type 'no such type'", (string)r[2]!);
     }
+
+    [Fact]
+    public void PointerMetamethodsCalledByHandWithoutAPointerAreErrors()
+    {
+        using var rt = Lua.NewRuntime();
+        var mt = "local ffi = require('ffi'); local mt = debug.getmetatable(ffi.nullptr)\n";
+        Assert.Contains("attempt to perform pointer arithmetic (+) on a number and a number", Lua.Error(rt, mt + "return mt.__add(1, 2)"));
+        Assert.Contains("attempt to subtract a pointer from a number", Lua.Error(rt, mt + "return mt.__sub(1, 2)"));
+        Assert.Contains("attempt to compare number with pointer", Lua.Error(rt, mt + "return mt.__lt(1, ffi.nullptr)"));
+        Assert.Equal("pointer: 0x0", rt.DoString(mt + "return mt.__tostring(12)")[0]);
+    }
 }

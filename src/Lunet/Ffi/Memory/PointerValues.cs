@@ -39,6 +39,9 @@ internal static unsafe class PointerValues
     {
         // Either operand order: p + n or n + p.
         int p = type(L, 1) == TLIGHTUSERDATA ? 1 : 2;
+        // Reached by hand (debug.getmetatable) with no pointer at all.
+        if (type(L, p) != TLIGHTUSERDATA)
+            throw new LuaException($"attempt to perform pointer arithmetic (+) on a {LuaOps.TypeName(L, 1)} and a {LuaOps.TypeName(L, 2)}");
         long n = Offset(L, 3 - p, "+");
         pushlightuserdata(L, touserdata(L, p) + (nint)n);
         return 1;

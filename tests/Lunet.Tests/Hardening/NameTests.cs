@@ -11,7 +11,7 @@ public class NameTests
     [InlineData("ffi.C:hasSymbol('strlen\\0x')", "bad argument #1 to 'hasSymbol' (name contains a NUL byte)")]
     [InlineData("ffi.C:call('strlen\\0x', 'size_t', {'string'}, 'a')", "bad argument #1 to 'call' (name contains a NUL byte)")]
     [InlineData("ffi.C:call('strlen', 'size_t\\0x', {'string'}, 'a')", "bad argument #2 to 'call' (type name contains a NUL byte)")]
-    [InlineData("ffi.C:call('strlen', 'size_t', {'string\\0'}, 'a')", "bad argument #2 to 'call' (argument type #1 contains a NUL byte)")]
+    [InlineData("ffi.C:call('strlen', 'size_t', {'string\\0'}, 'a')", "bad argument #3 to 'call' (argument type #1 contains a NUL byte)")]
     [InlineData("ffi.C:wrap('size_t', 'strlen\\0x', 'string')", "bad argument #2 to 'wrap' (name contains a NUL byte)")]
     [InlineData("ffi.C:wrap('size_t\\0', 'strlen', 'string')", "bad argument #1 to 'wrap' (type name contains a NUL byte)")]
     [InlineData("ffi.C:wrap('size_t', 'strlen', 'string\\0')", "bad argument #3 to 'wrap' (type name contains a NUL byte)")]

@@ -82,7 +82,7 @@ internal static unsafe class LibraryCall
             FfiLimits.CheckParameterCount(n, "call");
             for (int i = 1; i <= n; i++)
             {
-                var s = LibraryObject.PushTypeName(L, 4, i, 2, "call");
+                var s = LibraryObject.PushTypeName(L, 4, i, 3, "call");
                 keys.Add(topointer(L, -1));
                 cacheable &= InternedStrings.IsShort(L, -1);
                 settop(L, -2);
@@ -90,7 +90,7 @@ internal static unsafe class LibraryCall
             }
         }
         else if (t != TNIL)
-            throw LuaException.BadArgument(2, "call", $"table of argument types expected, got {LuaOps.TypeName(L, 4)}");
+            throw LuaException.BadArgument(3, "call", $"table of argument types expected, got {LuaOps.TypeName(L, 4)}");
 
         SymbolKinds.CheckFunction(name, lib.Symbol(name), "call");
         var binding = lib.Bind(name, LibraryObject.MakeSignature(ret, parameters, "call"));

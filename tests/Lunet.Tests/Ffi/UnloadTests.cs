@@ -89,6 +89,11 @@ public class UnloadTests
             CollectEverything(rt);
             Assert.False(Mapped(copy), "the library should be unloaded once its objects were finalized");
             Assert.Equal(true, rt.DoString("return ADD ~= nil and LIB ~= nil")[0]);
+            // The wrapper's slot no longer points at the library's closed cell (freed with it), but at
+            // one that is never freed: freed memory may happen to read non-zero, so check the pointer itself.
+            var slot = (string)rt.DoString("return tostring(select(2, debug.getupvalue(ADD, 1)))")[0]!;
+            nint address = (nint)Convert.ToInt64(slot[(slot.IndexOf("0x") + 2)..], 16);
+            unsafe { Assert.Equal(Lunet.Ffi.Calls.FunctionBinding.AlwaysClosed, *(nint*)(address + Lunet.Ffi.Calls.NativeSlot.ClosedCellOffset)); }
             foreach (var code in new[] { "return ADD(1, 2)", "return LIB:call('add', 'i32', {'i32', 'i32'}, 1, 2)",
                          "return CALL(LIB, 'add', 'i32', {'i32', 'i32'}, 1, 2)", "return LIB:getSymbol('add')",
                          "return LIB:value('i32', 'add')" })

@@ -19,15 +19,18 @@ internal static unsafe class Metatables
     /// <summary>Pushes the metatable registered as <paramref name="name"/>, building it with <paramref name="build"/> (table on top) the first time.</summary>
     public static void Push(nint L, string name, delegate*<nint, void> build)
     {
-        if (LuaOps.GetField(L, LUA_REGISTRYINDEX, name) != TNIL) return;
+        // Read raw and only a table is taken: debug.getregistry lets a script put anything there,
+        // and lua_setmetatable with a non-table crashes. Anything else is replaced by a new metatable.
+        LuaOps.PushString(L, name);
+        if (rawget(L, LUA_REGISTRYINDEX) == TTABLE) return;
         settop(L, -2);
         createtable(L, 0, 8);
         LuaOps.PushString(L, name);
-        LuaOps.SetField(L, -2, "__name");
+        LuaOps.RawSetField(L, -2, "__name");
         Protect(L, -1, name);
         build(L);
         pushvalue(L, -1);
-        LuaOps.SetField(L, LUA_REGISTRYINDEX, name);
+        LuaOps.RawSetField(L, LUA_REGISTRYINDEX, name);
     }
 
     /// <summary>Sets __metatable on the metatable at <paramref name="mt"/>: getmetatable then answers <paramref name="name"/>.</summary>

@@ -39,7 +39,7 @@ internal static unsafe class FfiModule
         LuaOps.SetField(L, -2, "types");
 
         // ffi.C is opened on first use, and only where the policy allows it.
-        Metatables.Push(L, "ffi.module", &BuildModuleMetatable);
+        Metatables.Push(L, "ffi.table", &BuildModuleMetatable);
         setmetatable(L, -2);
     }
 
@@ -81,11 +81,13 @@ internal static unsafe class FfiModule
     /// <summary>The one library object for the process and its C library (ffi.C and ffi.open()).</summary>
     static void PushProcess(nint L)
     {
-        if (LuaOps.GetField(L, LUA_REGISTRYINDEX, "ffi.C") == TTABLE) return;
+        // Raw: a script may give the registry a metatable (debug.setmetatable(debug.getregistry(), ...)).
+        LuaOps.PushString(L, "ffi.C");
+        if (rawget(L, LUA_REGISTRYINDEX) == TTABLE) return;
         settop(L, -2);
         LibraryObject.Push(L, FfiContext.Of(L).Process());
         pushvalue(L, -1);
-        LuaOps.SetField(L, LUA_REGISTRYINDEX, "ffi.C");
+        LuaOps.RawSetField(L, LUA_REGISTRYINDEX, "ffi.C");
     }
 
     static int IsNull(nint L)

@@ -27,7 +27,7 @@ public class TamperingTests
             return getmetatable(ffi), getmetatable(lib), getmetatable(handle), getmetatable(slot),
                    getmetatable(buf), getmetatable(ffi.nullptr), getmetatable(buf:slice(0, 4))
             """, "=test");
-        Assert.Equal(["ffi.module", "NativeLibrary", "ffi.libhandle", "ffi.binding", "Buffer", "pointer", "Buffer"], r);
+        Assert.Equal(["ffi.table", "NativeLibrary", "ffi.libhandle", "ffi.binding", "Buffer", "pointer", "Buffer"], r);
     }
 
     [Fact]

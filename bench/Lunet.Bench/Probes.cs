@@ -56,43 +56,26 @@ static unsafe class Probes
     {
         if (upvalue != null)
         {
-            Metatables.NewHandleUserdata(L, upvalue); // never freed: lives as long as the process
+            Metatables.NewHandleUserdata(L, upvalue, ProbeTag); // never freed: lives as long as the process
             pushcclosure(L, fn, 1);
         }
         else pushcclosure(L, fn, 0);
         fixed (byte* n = Encoding.UTF8.GetBytes(name + "\0")) setglobal(L, n);
     }
 
-    static readonly nint LibHandleKey = (nint)typeof(Lunet.Ffi.Libraries.LibraryObject)
-        .GetField("HandleKey", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.GetValue(null)!;
+    static readonly long ProbeTag = Metatables.NewTag();
 
     /// <summary>A C# noop reached the way ffi functions such as lib:call are: CFunction's shared entry.</summary>
     static int NoopManaged(nint L) => 0;
 
-    /// <summary>+ what lib:call does to find its LoadedLibrary: lua_type, lua_rawgetp, the GCHandle, lua_settop.</summary>
-    static int CallSelf(nint L)
-    {
-        if (type(L, 1) == TTABLE)
-        {
-            rawgetp(L, 1, LibHandleKey);
-            var lib = Metatables.HandleTarget<Lunet.Ffi.Libraries.LoadedLibrary>(L, -1);
-            settop(L, -2);
-            if (lib != null) return 0;
-        }
-        return -1;
-    }
+    /// <summary>+ what a library method does to find its LoadedLibrary from self: the handle table, lua_rawget, the tag, the GCHandle.</summary>
+    static int CallSelf(nint L) => Lunet.Ffi.Libraries.LibraryObject.Find(L, 1) != null ? 0 : -1;
 
     /// <summary>+ the call-site cache lookup (string identities), without calling the stub.</summary>
     static int CallLookup(nint L)
     {
-        if (type(L, 1) == TTABLE)
-        {
-            rawgetp(L, 1, LibHandleKey);
-            var lib = Metatables.HandleTarget<Lunet.Ffi.Libraries.LoadedLibrary>(L, -1);
-            settop(L, -2);
-            if (lib != null && lib.CallSites.Find(L) != null) return 0;
-        }
-        return -1;
+        var lib = Lunet.Ffi.Libraries.LibraryObject.Find(L, 1);
+        return lib != null && lib.CallSites.Find(L) != null ? 0 : -1;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -249,7 +249,7 @@ static class Program
         new("-", ""),
         new("C floor_noop given lib:call's 6 arguments", "g(LIB, \"add_i32\", \"i32\", at, i, 2)", "local g = floor_noop\nlocal at = {\"i32\", \"i32\"}"),
         new("C# noop through CFunction's shared entry (how lib:call is reached)", "g(LIB, \"add_i32\", \"i32\", at, i, 2)", "local g = probe_noop_entry\nlocal at = {\"i32\", \"i32\"}"),
-        new("+ find the library: lua_type, lua_rawgetp, GCHandle, lua_settop", "g(LIB, \"add_i32\", \"i32\", at, i, 2)", "local g = probe_call_self\nlocal at = {\"i32\", \"i32\"}"),
+        new("+ find the library from self: handle table (lua_rawgetp, lua_rawget), tag, GCHandle", "g(LIB, \"add_i32\", \"i32\", at, i, 2)", "local g = probe_call_self\nlocal at = {\"i32\", \"i32\"}"),
         new("+ call-site cache lookup (string identities)", "g(LIB, \"add_i32\", \"i32\", at, i, 2)", "local g = probe_call_lookup\nlocal at = {\"i32\", \"i32\"}"),
         new("ffi add_i32 via lib:call, hoisted table", "g(LIB, \"add_i32\", \"i32\", at, i, 2)", "local g = LIB.call\nlocal at = {\"i32\", \"i32\"}"),
     ];

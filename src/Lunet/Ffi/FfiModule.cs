@@ -39,10 +39,11 @@ internal static unsafe class FfiModule
         LuaOps.SetField(L, -2, "types");
 
         // ffi.C is opened on first use, and only where the policy allows it.
-        createtable(L, 0, 1);
-        CFunction.Set(L, -1, "__index", &LazyField);
+        Metatables.Push(L, "ffi.table", &BuildModuleMetatable);
         setmetatable(L, -2);
     }
+
+    static void BuildModuleMetatable(nint L) => CFunction.Set(L, -1, "__index", &LazyField);
 
     static void PushTypesTable(nint L)
     {
@@ -54,9 +55,11 @@ internal static unsafe class FfiModule
         }
     }
 
+    /// <summary>__index of the ffi table; debug.getmetatable lets a script call it with anything.</summary>
     static int LazyField(nint L)
     {
-        if (LuaOps.ToStringOrNull(L, 2) != "C") return 0;
+        if (type(L, 1) != TTABLE) throw LuaException.BadArgument(1, "__index", $"table expected, got {LuaOps.TypeName(L, 1)}");
+        if (type(L, 2) != TSTRING || LuaOps.ToStringOrNull(L, 2) != "C") return 0;
         PushProcess(L);
         pushvalue(L, -1);
         LuaOps.RawSetField(L, 1, "C");
@@ -71,18 +74,20 @@ internal static unsafe class FfiModule
             PushProcess(L);
             return 1;
         }
-        LibraryObject.Push(L, context.Open(LuaOps.CheckString(L, 1, "open")));
+        LibraryObject.Push(L, context.Open(FfiLimits.Name(L, 1, 1, "open")));
         return 1;
     }
 
     /// <summary>The one library object for the process and its C library (ffi.C and ffi.open()).</summary>
     static void PushProcess(nint L)
     {
-        if (LuaOps.GetField(L, LUA_REGISTRYINDEX, "ffi.C") == TTABLE) return;
+        // Raw: a script may give the registry a metatable (debug.setmetatable(debug.getregistry(), ...)).
+        LuaOps.PushString(L, "ffi.C");
+        if (rawget(L, LUA_REGISTRYINDEX) == TTABLE) return;
         settop(L, -2);
         LibraryObject.Push(L, FfiContext.Of(L).Process());
         pushvalue(L, -1);
-        LuaOps.SetField(L, LUA_REGISTRYINDEX, "ffi.C");
+        LuaOps.RawSetField(L, LUA_REGISTRYINDEX, "ffi.C");
     }
 
     static int IsNull(nint L)
@@ -127,8 +132,7 @@ internal static unsafe class FfiModule
 
     static int Measure(nint L, string function, Func<CType, int> measure)
     {
-        var name = LuaOps.ToStringOrNull(L, 1)
-            ?? throw LuaException.BadArgument(1, function, $"type name expected, got {LuaOps.TypeName(L, 1)}");
+        var name = FfiLimits.Name(L, 1, 1, function, "type name", "type name");
         pushinteger(L, measure(FfiContext.Of(L).Types.Resolve(name)));
         return 1;
     }

@@ -8,10 +8,11 @@ namespace Lunet.Interop;
 internal static unsafe class LuaOps
 {
     /// <summary>
-    /// The longest string C# pushes: lua_pushlstring of more raises (a "block too big" or
-    /// "not enough memory" longjmp) from inside C#, so lengths are checked first.
+    /// The longest string C# (or the ffi's native code) makes from memory, 1 GiB: lua_pushlstring
+    /// of a huge length raises (a "block too big" or "not enough memory" longjmp) from inside C#,
+    /// so lengths are checked first.
     /// </summary>
-    public const long MaxPushLength = int.MaxValue;
+    public const long MaxPushLength = 1L << 30;
 
     /// <summary>
     /// Throws a Lua error of ours when a string of <paramref name="length"/> bytes cannot be
@@ -21,7 +22,7 @@ internal static unsafe class LuaOps
     public static void CheckPushLength(nint L, long length, string function)
     {
         if (length < 0 || length > MaxPushLength)
-            throw new LuaException($"{function}: a string of {length} bytes is longer than the {MaxPushLength} bytes a string made here can have");
+            throw new LuaException($"{function}: a length of {length} bytes is past the limit of {MaxPushLength} bytes (1 GiB) for a string");
         Allocator.CheckBudget(L, length);
     }
 

@@ -147,7 +147,7 @@ public class CallTests
     [InlineData("lib:wrap('string', 'id_str', 'string')(12)", "bad argument #1 to 'id_str' (string expected, got number)")]
     [InlineData("lib:wrap('i33', 'add', 'i32')", "unknown C type 'i33'")]
     [InlineData("lib:call('add', 'i32', {'i32', 'i34'}, 1, 2)", "unknown C type 'i34'")]
-    [InlineData("lib:call('add', 'i32', 'i32', 1, 2)", "bad argument #2 to 'call' (table of argument types expected, got string)")]
+    [InlineData("lib:call('add', 'i32', 'i32', 1, 2)", "bad argument #3 to 'call' (table of argument types expected, got string)")]
     [InlineData("lib:call('add', 'i32', {'i32', 5}, 1, 2)", "argument type #2 must be a type name, got number")]
     [InlineData("lib:wrap('i32', 'no_such_function')", "symbol 'no_such_function' not found in library")]
     [InlineData("lib:getSymbol('no_such_symbol')", "symbol 'no_such_symbol' not found")]

@@ -18,10 +18,13 @@ internal static unsafe class CallDispatcher
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     static int Dispatch(nint L)
     {
-        var b = Unsafe.As<FunctionBinding>(GCHandle.FromIntPtr(*(nint*)touserdata(L, UpvalueIndex(1))).Target!);
-        if (b.IsClosed) return CallSupport.Closed(L, b);
         try
         {
+            var block = Metatables.HandleBlock(L, UpvalueIndex(1), Tag);
+            // Freed by __gc: a wrapper a finalizer brought back after its library went away.
+            if (block == null || block[0] == 0) return CallSupport.Collected(L);
+            var b = Unsafe.As<FunctionBinding>(GCHandle.FromIntPtr(block[0]).Target!);
+            if (b.IsClosed) return CallSupport.Closed(L, b);
             return b.Stub(L, b, 1);
         }
         catch (Exception e)
@@ -30,13 +33,16 @@ internal static unsafe class CallDispatcher
         }
     }
 
+    /// <summary>The tag of a wrapper's upvalue userdata (<see cref="Metatables"/>).</summary>
+    static readonly long Tag = Metatables.NewTag();
+
     /// <summary>Pushes a Lua function that calls <paramref name="binding"/>.</summary>
     public static void Push(nint L, FunctionBinding binding)
     {
         if (binding.NativeStub != 0)
         {
             // The native stub is the Lua C function itself; its slot is the upvalue.
-            var slot = Metatables.NewHandleUserdata(L, binding, NativeSlot.Words);
+            var slot = Metatables.NewHandleUserdata(L, binding, Tag, NativeSlot.Words);
             slot[NativeSlot.TargetOffset / sizeof(nint)] = binding.Target;
             slot[NativeSlot.ClosedCellOffset / sizeof(nint)] = binding.ClosedCell;
             slot[NativeSlot.StubOffset / sizeof(nint)] = binding.NativeStub;
@@ -45,11 +51,27 @@ internal static unsafe class CallDispatcher
             pushcclosure(L, NativeStubCache.Entry, 1);
             return;
         }
-        Metatables.NewHandleUserdata(L, binding);
+        Metatables.NewHandleUserdata(L, binding, Tag);
         Metatables.Push(L, "ffi.binding", &BuildMetatable);
         setmetatable(L, -2);
         pushcclosure(L, DispatchThunk, 1);
     }
 
-    static void BuildMetatable(nint L) => CFunction.Set(L, -1, "__gc", &Metatables.FreeHandleGc);
+    static void BuildMetatable(nint L) => CFunction.Set(L, -1, "__gc", &FreeSlot);
+
+    /// <summary>
+    /// __gc of a wrapper's upvalue: frees the handle to the binding, and points a native slot at a
+    /// cell that always reads closed, so a wrapper that a finalizer brings back raises "library was
+    /// closed" instead of reading the library's cell (freed with it) or calling its unloaded code.
+    /// </summary>
+    static int FreeSlot(nint L)
+    {
+        var block = Metatables.FreeHandle(L, Tag);
+        if (block != null && rawlen(L, 1) >= (ulong)(NativeSlot.Words * sizeof(nint)))
+        {
+            block[NativeSlot.ClosedCellOffset / sizeof(nint)] = FunctionBinding.AlwaysClosed;
+            block[NativeSlot.TargetOffset / sizeof(nint)] = 0;
+        }
+        return 0;
+    }
 }

@@ -42,6 +42,10 @@ internal static unsafe class CallSupport
             $"wrong number of arguments to '{b.Name}' ({what} expected, got {got})"));
     }
 
+    /// <summary>A wrapper whose binding was let go by its __gc (a finalizer brought it back): its library may be gone.</summary>
+    public static int Collected(nint L) =>
+        CFunction.PushError(L, new LuaException("cannot call this function: its library was closed (the wrapper was collected)"));
+
     public static int Closed(nint L, FunctionBinding b) =>
         CFunction.PushError(L, new LuaException($"cannot call '{b.Name}': {b.Library!.Describe()} is closed"));
 }

@@ -20,6 +20,16 @@ internal sealed class FunctionBinding
 
     static readonly unsafe nint NeverClosed = (nint)System.Runtime.InteropServices.NativeMemory.AllocZeroed(sizeof(int));
 
+    /// <summary>A closed cell that is never freed and always reads closed (a collected wrapper's slot points here).</summary>
+    public static readonly unsafe nint AlwaysClosed = NewClosedCell();
+
+    static unsafe nint NewClosedCell()
+    {
+        var cell = (int*)System.Runtime.InteropServices.NativeMemory.AllocZeroed(sizeof(int));
+        *cell = 1;
+        return (nint)cell;
+    }
+
     public string Name { get; }
     public nint Target;
     public Signature Signature { get; }

@@ -17,27 +17,42 @@ internal static unsafe class NativeCallSupport
     public static readonly nint ClosedAddress = (nint)(delegate* unmanaged[Cdecl]<nint, nint, void>)&Closed;
     public static readonly nint ObjectAddressAddress = (nint)(delegate* unmanaged[Cdecl]<nint, int, nint*, int>)&ObjectAddress;
 
-    static FunctionBinding Binding(nint slot) =>
-        Unsafe.As<FunctionBinding>(GCHandle.FromIntPtr(*(nint*)(slot + NativeSlot.HandleOffset)).Target!);
+    static FunctionBinding? Binding(nint slot)
+    {
+        nint handle = *(nint*)(slot + NativeSlot.HandleOffset);
+        return handle == 0 ? null : Unsafe.As<FunctionBinding>(GCHandle.FromIntPtr(handle).Target!);
+    }
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     static void BadArgument(nint L, nint slot, int parameter, int argBase)
     {
-        try { CallSupport.BadArgument(L, Binding(slot), parameter, argBase); }
+        try
+        {
+            if (Binding(slot) is { } b) CallSupport.BadArgument(L, b, parameter, argBase);
+            else CallSupport.Collected(L);
+        }
         catch (Exception e) { CFunction.PushError(L, e); }
     }
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     static void BadArgCount(nint L, nint slot, int argBase)
     {
-        try { CallSupport.BadArgCount(L, Binding(slot), argBase); }
+        try
+        {
+            if (Binding(slot) is { } b) CallSupport.BadArgCount(L, b, argBase);
+            else CallSupport.Collected(L);
+        }
         catch (Exception e) { CFunction.PushError(L, e); }
     }
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     static void Closed(nint L, nint slot)
     {
-        try { CallSupport.Closed(L, Binding(slot)); }
+        try
+        {
+            if (Binding(slot) is { } b) CallSupport.Closed(L, b);
+            else CallSupport.Collected(L);
+        }
         catch (Exception e) { CFunction.PushError(L, e); }
     }
 

@@ -3,9 +3,16 @@ using static Lunet.Interop.X64Assembler;
 
 namespace Lunet.Ffi.Calls;
 
-/// <summary>One native stub per signature, and the one Lua entry all native wrappers share.</summary>
+/// <summary>
+/// One native stub per signature, and the one Lua entry all native wrappers share. Stubs
+/// are never freed (a wrapper may run one at any time), so their number is bounded: past
+/// <see cref="Limit"/> signatures, new ones get no native stub and run the managed one.
+/// </summary>
 internal static class NativeStubCache
 {
+    /// <summary>Native stubs made at most: a page each, 16 MiB in all.</summary>
+    public const int Limit = 4096;
+
     static readonly Dictionary<Signature, nint> Stubs = new();
     static nint entry;
 
@@ -18,7 +25,13 @@ internal static class NativeStubCache
         lock (Stubs)
         {
             if (!Stubs.TryGetValue(sig, out var stub))
-                Stubs[sig] = stub = ExecutableMemory.Write(NativeStubCompiler.Compile(sig));
+            {
+                if (Stubs.Count >= Limit) return 0;
+                // No executable pages to be had: the managed stub does the same work.
+                try { stub = ExecutableMemory.Write(NativeStubCompiler.Compile(sig)); }
+                catch (InvalidOperationException) { return 0; }
+                Stubs[sig] = stub;
+            }
             return stub;
         }
     }

@@ -23,14 +23,29 @@ internal static unsafe class LibraryCall
     public static void Push(nint L) =>
         pushcclosure(L, NativeCallCache.IsSupported ? NativeCallCache.Entry(EntryThunk) : EntryThunk, 1);
 
-    /// <summary>Words in the library handle userdata: its GCHandle, then the native call-site table.</summary>
-    public static int HandleWords => NativeCallCache.IsSupported ? NativeCallCache.BlockWords : 1;
+    /// <summary>Words in the library handle userdata: its GCHandle and tag, then the native call-site table.</summary>
+    public static int HandleWords => NativeCallCache.IsSupported ? NativeCallCache.BlockWords : Metatables.HeaderWords;
 
-    /// <summary>__gc of the library handle: the call-site entries' handles, then the library's.</summary>
+    /// <summary>The tag of a library handle userdata (<see cref="Metatables"/>).</summary>
+    public static readonly long HandleTag = Metatables.NewTag();
+
+    /// <summary>__gc of the library handle: the call-site entries' handles, then the library's. Anything but a library handle is left alone.</summary>
     public static int FreeHandleGc(nint L)
     {
-        if (NativeCallCache.IsSupported) NativeCallCache.Clear(touserdata(L, 1));
-        return Metatables.FreeHandleGc(L);
+        var block = Metatables.HandleBlock(L, 1, HandleTag, HandleWords);
+        if (block == null) return 0;
+        if (NativeCallCache.IsSupported) NativeCallCache.Clear((nint)block);
+        Metatables.FreeHandle(L, HandleTag, HandleWords);
+        return 0;
+    }
+
+    /// <summary>The library of the handle userdata at idx; "library was closed" once its __gc let it go.</summary>
+    public static LoadedLibrary Library(nint L, int idx)
+    {
+        var block = Metatables.HandleBlock(L, idx, HandleTag, HandleWords);
+        if (block == null || block[0] == 0)
+            throw new LuaException("this library was closed (its object was collected)");
+        return Unsafe.As<LoadedLibrary>(GCHandle.FromIntPtr(block[0]).Target!);
     }
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
@@ -38,7 +53,7 @@ internal static unsafe class LibraryCall
     {
         try
         {
-            var lib = Unsafe.As<LoadedLibrary>(GCHandle.FromIntPtr(*(nint*)touserdata(L, UpvalueIndex(1))).Target!);
+            var lib = Library(L, UpvalueIndex(1));
             if (type(L, 1) != TTABLE)
                 throw LuaException.BadSelf("call", "NativeLibrary", LuaOps.TypeName(L, 1), "lib:call(...)");
             var b = lib.CallSites.Find(L) ?? Bind(L, lib);
@@ -54,8 +69,8 @@ internal static unsafe class LibraryCall
     static FunctionBinding Bind(nint L, LoadedLibrary lib)
     {
         var types = FfiContext.Of(L).Types;
-        var name = LuaOps.CheckMethodString(L, 2, "call");
-        var ret = types.Resolve(LuaOps.CheckMethodString(L, 3, "call"));
+        var name = FfiLimits.MethodName(L, 2, "call");
+        var ret = types.Resolve(FfiLimits.MethodName(L, 3, "call", "type name"));
         var parameters = new List<CType>();
         var keys = new List<nint>();
         // Cacheable only if every string is interned: its address then stands for its content.
@@ -64,9 +79,10 @@ internal static unsafe class LibraryCall
         if (t == TTABLE)
         {
             long n = (long)rawlen(L, 4);
+            FfiLimits.CheckParameterCount(n, "call");
             for (int i = 1; i <= n; i++)
             {
-                var s = LibraryObject.PushTypeName(L, 4, i, 2, "call");
+                var s = LibraryObject.PushTypeName(L, 4, i, 3, "call");
                 keys.Add(topointer(L, -1));
                 cacheable &= InternedStrings.IsShort(L, -1);
                 settop(L, -2);
@@ -74,8 +90,9 @@ internal static unsafe class LibraryCall
             }
         }
         else if (t != TNIL)
-            throw LuaException.BadArgument(2, "call", $"table of argument types expected, got {LuaOps.TypeName(L, 4)}");
+            throw LuaException.BadArgument(3, "call", $"table of argument types expected, got {LuaOps.TypeName(L, 4)}");
 
+        SymbolKinds.CheckFunction(name, lib.Symbol(name), "call");
         var binding = lib.Bind(name, LibraryObject.MakeSignature(ret, parameters, "call"));
         if (cacheable && !lib.CallSites.IsFull)
         {

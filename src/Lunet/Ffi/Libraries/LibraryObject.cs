@@ -8,28 +8,50 @@ namespace Lunet.Ffi.Libraries;
 
 /// <summary>
 /// A NativeLibrary as Lua sees it: a table (so scripts may add fields, as Pluto's
-/// cdef does) with the `path` field, a hidden handle to the <see cref="LoadedLibrary"/>,
-/// and the methods getSymbol, hasSymbol, listExports, call, wrap, value, close.
+/// cdef does) with the `path` field and the methods getSymbol, hasSymbol, listExports,
+/// call, wrap, value, close. Its handle to the <see cref="LoadedLibrary"/> is not in the
+/// table, where pairs would show it and rawset replace it, but in a registry table with
+/// weak keys, keyed by the library table: it lives as long as the table does.
 /// </summary>
 internal static unsafe class LibraryObject
 {
-    static readonly nint HandleKey = System.Runtime.InteropServices.Marshal.AllocHGlobal(1);
+    /// <summary>The registry key of the table library table → handle userdata.</summary>
+    static readonly nint HandlesKey = System.Runtime.InteropServices.Marshal.AllocHGlobal(1);
 
     public static void Push(nint L, LoadedLibrary lib)
     {
         createtable(L, 0, 4);
+        int table = gettop(L);
         LuaOps.PushString(L, lib.Path);
-        LuaOps.RawSetField(L, -2, "path");
-        Metatables.NewHandleUserdata(L, lib, LibraryCall.HandleWords);
+        LuaOps.RawSetField(L, table, "path");
+        Metatables.NewHandleUserdata(L, lib, LibraryCall.HandleTag, LibraryCall.HandleWords);
         Metatables.Push(L, "ffi.libhandle", &BuildHandleMetatable);
         setmetatable(L, -2);
         // lib:call is the library's own closure over its handle: no method lookup, no self lookup per call.
         pushvalue(L, -1);
         LibraryCall.Push(L);
-        LuaOps.RawSetField(L, -3, "call");
-        rawsetp(L, -2, HandleKey);
+        LuaOps.RawSetField(L, table, "call");
+        PushHandles(L);
+        pushvalue(L, table);
+        rotate(L, -3, -1);      // handles, table, handle
+        rawset(L, -3);
+        settop(L, table);
         Metatables.Push(L, "NativeLibrary", &BuildMetatable);
+        setmetatable(L, table);
+    }
+
+    /// <summary>Pushes the weak-keyed table of library handles, made on first use.</summary>
+    static void PushHandles(nint L)
+    {
+        if (rawgetp(L, LUA_REGISTRYINDEX, HandlesKey) == TTABLE) return;
+        settop(L, -2);
+        createtable(L, 0, 4);
+        createtable(L, 0, 1);
+        LuaOps.PushString(L, "k");
+        LuaOps.RawSetField(L, -2, "__mode");
         setmetatable(L, -2);
+        pushvalue(L, -1);
+        rawsetp(L, LUA_REGISTRYINDEX, HandlesKey);
     }
 
     static void BuildHandleMetatable(nint L) => CFunction.Set(L, -1, "__gc", &LibraryCall.FreeHandleGc);
@@ -47,16 +69,22 @@ internal static unsafe class LibraryObject
         CFunction.Set(L, -1, "__tostring", &ToString);
     }
 
-    static LoadedLibrary Self(nint L, string method)
+    static LoadedLibrary Self(nint L, string method) =>
+        Find(L, 1) ?? throw LuaException.BadSelf(method, "NativeLibrary", LuaOps.TypeName(L, 1), $"lib:{method}(...)");
+
+    /// <summary>The library whose table is at idx; null when idx is not a library table; "library was closed" once its handle was finalized.</summary>
+    internal static LoadedLibrary? Find(nint L, int idx)
     {
-        if (type(L, 1) == TTABLE)
+        if (type(L, idx) != TTABLE) return null;
+        idx = absindex(L, idx);
+        PushHandles(L);
+        pushvalue(L, idx);
+        bool found = rawget(L, -2) == TUSERDATA;
+        try
         {
-            rawgetp(L, 1, HandleKey);
-            var lib = Metatables.HandleTarget<LoadedLibrary>(L, -1);
-            settop(L, -2);
-            if (lib != null) return lib;
+            return found ? LibraryCall.Library(L, -1) : null;
         }
-        throw LuaException.BadSelf(method, "NativeLibrary", LuaOps.TypeName(L, 1), $"lib:{method}(...)");
+        finally { settop(L, -3); }
     }
 
     static int ToString(nint L)
@@ -69,14 +97,14 @@ internal static unsafe class LibraryObject
     static int GetSymbol(nint L)
     {
         var lib = Self(L, "getSymbol");
-        pushlightuserdata(L, lib.Symbol(LuaOps.CheckMethodString(L, 2, "getSymbol")));
+        pushlightuserdata(L, lib.Symbol(FfiLimits.MethodName(L, 2, "getSymbol")));
         return 1;
     }
 
     static int HasSymbol(nint L)
     {
         var lib = Self(L, "hasSymbol");
-        pushboolean(L, lib.FindSymbol(LuaOps.CheckMethodString(L, 2, "hasSymbol")) != 0 ? 1 : 0);
+        pushboolean(L, lib.FindSymbol(FfiLimits.MethodName(L, 2, "hasSymbol")) != 0 ? 1 : 0);
         return 1;
     }
 
@@ -119,13 +147,14 @@ internal static unsafe class LibraryObject
     {
         var lib = Self(L, "wrap");
         var types = FfiContext.Of(L).Types;
-        var ret = types.Resolve(LuaOps.CheckMethodString(L, 2, "wrap"));
-        var name = LuaOps.CheckMethodString(L, 3, "wrap");
+        var ret = types.Resolve(FfiLimits.MethodName(L, 2, "wrap", "type name"));
+        var name = FfiLimits.MethodName(L, 3, "wrap");
         var parameters = new List<CType>();
         int top = gettop(L);
         if (top == 4 && type(L, 4) == TTABLE)
         {
             long n = (long)rawlen(L, 4);
+            FfiLimits.CheckParameterCount(n, "wrap");
             for (int i = 1; i <= n; i++)
             {
                 var s = PushTypeName(L, 4, i, 3, "wrap");
@@ -135,8 +164,10 @@ internal static unsafe class LibraryObject
         }
         else
         {
-            for (int i = 4; i <= top; i++) parameters.Add(types.Resolve(LuaOps.CheckMethodString(L, i, "wrap")));
+            FfiLimits.CheckParameterCount(top - 3, "wrap");
+            for (int i = 4; i <= top; i++) parameters.Add(types.Resolve(FfiLimits.MethodName(L, i, "wrap", "type name")));
         }
+        SymbolKinds.CheckFunction(name, lib.Symbol(name), "wrap");
         CallDispatcher.Push(L, lib.Bind(name, MakeSignature(ret, parameters, "wrap")));
         return 1;
     }
@@ -145,8 +176,9 @@ internal static unsafe class LibraryObject
     internal static string PushTypeName(nint L, int table, int i, int arg, string method)
     {
         rawgeti(L, table, i);
-        return LuaOps.ToStringOrNull(L, -1) ?? throw LuaException.BadArgument(arg, method,
-            $"argument type #{i} must be a type name, got {LuaOps.TypeName(L, -1)}");
+        if (type(L, -1) != TSTRING)
+            throw LuaException.BadArgument(arg, method, $"argument type #{i} must be a type name, got {LuaOps.TypeName(L, -1)}");
+        return FfiLimits.Name(L, -1, arg, method, $"argument type #{i}");
     }
 
     /// <summary>Builds the signature; (void) as the only parameter means none, as in C; void elsewhere is an error.</summary>
@@ -155,16 +187,22 @@ internal static unsafe class LibraryObject
         if (parameters.Count == 1 && parameters[0].Scalar == ScalarKind.Void) parameters.Clear();
         if (parameters.Any(p => p.Scalar == ScalarKind.Void))
             throw new LuaException($"{method}: void is not a parameter type");
+        // Only scalars and pointers cross by value; a declared aggregate would reach the stub compilers unsupported.
+        if (ret.Scalar == ScalarKind.None) throw new LuaException($"{method}: {ret.Name} cannot be returned by value");
+        if (parameters.FirstOrDefault(p => p.Scalar == ScalarKind.None) is { } aggregate)
+            throw new LuaException($"{method}: {aggregate.Name} cannot be passed by value");
         return new Signature(ret, parameters);
     }
 
-    /// <summary>lib:value(type, name): the exported variable's current value.</summary>
+    /// <summary>lib:value(type, name): the exported variable's current value; it must be a variable of at least the type's size.</summary>
     static int Value(nint L)
     {
         var lib = Self(L, "value");
-        var t = FfiContext.Of(L).Types.Resolve(LuaOps.CheckMethodString(L, 2, "value"));
-        var address = lib.Symbol(LuaOps.CheckMethodString(L, 3, "value"));
+        var t = FfiContext.Of(L).Types.Resolve(FfiLimits.MethodName(L, 2, "value", "type name"));
+        var name = FfiLimits.MethodName(L, 3, "value");
+        var address = lib.Symbol(name);
         if (t.Scalar == ScalarKind.Void) return 0;
+        SymbolKinds.CheckVariable(name, address, t);
         CToLua.Load(L, t, (byte*)address);
         return 1;
     }

@@ -86,6 +86,8 @@ internal sealed class LoadedLibrary
         var target = Symbol(symbol);
         if (signature.IsVariadic) target = NativeThunks.VariadicThunk(target);
         b = new FunctionBinding(symbol, target, signature, this);
+        // Keyed by what scripts choose: emptied when full (wrappers hold their own bindings).
+        if (bindings.Count >= 4096) bindings.Clear();
         bindings[(symbol, signature)] = b;
         return b;
     }

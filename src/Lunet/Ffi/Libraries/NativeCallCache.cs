@@ -19,10 +19,10 @@ internal static unsafe class NativeCallCache
 {
     public const int Entries = 64, MaxArgs = 8;
 
-    // Entry layout: the slot (handle, target, closed cell, stub), then the key.
-    const int NameOffset = 32, RetOffset = 40, CountOffset = 48, ArgsOffset = 56;
+    // Entry layout: the slot (handle, unused tag, closed cell, stub, target), then the key.
+    const int NameOffset = NativeSlot.Words * 8, RetOffset = NameOffset + 8, CountOffset = RetOffset + 8, ArgsOffset = CountOffset + 8;
     public const int EntrySize = ArgsOffset + MaxArgs * 8;
-    /// <summary>Where the entries start in the library's handle userdata (after its GCHandle and a spare word).</summary>
+    /// <summary>Where the entries start in the library's handle userdata (after its GCHandle and its tag).</summary>
     public const int TableOffset = 16;
     public const int BlockWords = (TableOffset + Entries * EntrySize) / 8;
 

@@ -29,7 +29,7 @@ internal static unsafe class Buffer
     /// <summary>
     /// A random per-process value stored in every Buffer header (slices too). The native
     /// fast paths (<see cref="BufferNative"/>) take a userdata of at least sizeof(Header)
-    /// bytes carrying it for a Buffer; the C# paths still check the metatable. Scripts
+    /// bytes carrying it for a Buffer; the C# paths check the metatable and the cookie. Scripts
     /// cannot create a userdata with chosen contents at that offset short of knowing this value.
     /// </summary>
     public static readonly long Cookie = NewCookie();
@@ -108,7 +108,9 @@ internal static unsafe class Buffer
         BufferMethods.PushMetatable(L);
         bool same = rawequal(L, -1, -2) != 0;
         settop(L, -3);
-        return same ? (Header*)touserdata(L, idx) : null;
+        // The metatable can be moved onto another userdata (debug.setmetatable): the cookie tells.
+        var b = (Header*)touserdata(L, idx);
+        return same && b->Cookie == Cookie ? b : null;
     }
 
     /// <summary>The Buffer at idx; an error naming <paramref name="function"/> and argument <paramref name="arg"/> otherwise.</summary>

@@ -22,10 +22,11 @@ internal static unsafe class BufferMethods
     static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, int, int> getmetatableFast =
         (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, int, int>)NativeLibrary.GetExport(Handle, "lua_getmetatable");
 
-    /// <summary>The state userdata block: a GCHandle to the type cache, then the Buffer metatable's address.</summary>
+    /// <summary>The state userdata block: a GCHandle to the type cache, its tag (<see cref="Metatables"/>), then the Buffer metatable's address.</summary>
     struct State
     {
         public nint Cache;
+        public nint Tag;
         public nint Metatable;
         /// <summary>The addresses of the interned member names, in <see cref="Members"/> order (anchored by the members table).</summary>
         public fixed long Keys[MemberCount];
@@ -60,9 +61,10 @@ internal static unsafe class BufferMethods
         // The shared upvalue: the state block.
         var state = (State*)newuserdatauv(L, (nuint)sizeof(State), 0);
         NativeMemory.Clear(state, (nuint)sizeof(State));
+        state->Tag = (nint)StateTag;
         state->Metatable = topointer(L, mt);
         bool native = BufferNative.IsSupported;
-        state->Cache = GCHandle.ToIntPtr(GCHandle.Alloc(new BufferTypeCache { NativeTypes = native ? (nint)state->Types : 0 }));
+        state->Cache = NewCache(state);
         Metatables.Push(L, StateMetatableName, &BuildStateMetatable);
         setmetatable(L, -2);
         int st = gettop(L);
@@ -113,7 +115,15 @@ internal static unsafe class BufferMethods
         settop(L, mt);
     }
 
-    static void BuildStateMetatable(nint L) => CFunction.Set(L, -1, "__gc", &Metatables.FreeHandleGc);
+    static readonly long StateTag = Metatables.NewTag();
+
+    static void BuildStateMetatable(nint L) => CFunction.Set(L, -1, "__gc", &FreeState);
+
+    static int FreeState(nint L)
+    {
+        Metatables.FreeHandle(L, StateTag);
+        return 0;
+    }
 
     static void MetaMethod(nint L, int mt, int state, string name, delegate*<nint, int> fn)
     {
@@ -122,7 +132,10 @@ internal static unsafe class BufferMethods
         LuaOps.SetField(L, mt, name);
     }
 
-    /// <summary>Self (argument 1) as a Buffer, checked against the metatable address in the state upvalue.</summary>
+    /// <summary>
+    /// Self (argument 1) as a Buffer, checked against the metatable address in the state upvalue
+    /// and by its cookie: debug.setmetatable can give the Buffer metatable to another userdata.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static Header* Self(nint L, string method)
     {
@@ -131,7 +144,8 @@ internal static unsafe class BufferMethods
         {
             nint mt = topointerFast(L, -1);
             settop(L, -2);
-            if (mt == state->Metatable) return (Header*)touserdata(L, 1);
+            var b = (Header*)touserdata(L, 1);
+            if (mt == state->Metatable && b->Cookie == Buffer.Cookie) return b;
         }
         throw BadSelf(L, method);
     }
@@ -140,9 +154,17 @@ internal static unsafe class BufferMethods
     static LuaException BadSelf(nint L, string method) =>
         LuaException.BadSelf(method, "Buffer", LuaOps.TypeName(L, 1), $"buf:{method}(...)");
 
+    /// <summary>The type cache; made again if a script called the state's __gc by hand (debug.getmetatable reaches it).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static BufferTypeCache Cache(nint L) =>
-        Unsafe.As<BufferTypeCache>(GCHandle.FromIntPtr(((State*)touserdata(L, StateIndex))->Cache).Target)!;
+    static BufferTypeCache Cache(nint L)
+    {
+        var state = (State*)touserdata(L, StateIndex);
+        if (state->Cache == 0) state->Cache = NewCache(state);
+        return Unsafe.As<BufferTypeCache>(GCHandle.FromIntPtr(state->Cache).Target)!;
+    }
+
+    static nint NewCache(State* state) =>
+        GCHandle.ToIntPtr(GCHandle.Alloc(new BufferTypeCache { NativeTypes = BufferNative.IsSupported ? (nint)state->Types : 0 }));
 
     static readonly Func<string, LuaException> WriteFail = m => LuaException.BadArgument(3, "write", m);
 
@@ -186,6 +208,7 @@ internal static unsafe class BufferMethods
         long length = Buffer.Integer(L, 3, 2, "readBytes", "length");
         if (length < 0) throw LuaException.BadArgument(2, "readBytes", $"length must not be negative, got {length}");
         Buffer.CheckRange(b, offset, length, "Buffer:readBytes");
+        LuaOps.CheckPushLength(L, length, "Buffer:readBytes");
         pushlstring(L, (byte*)b->Address + offset, (nuint)length);
         return 1;
     }
@@ -222,6 +245,7 @@ internal static unsafe class BufferMethods
         Buffer.CheckRange(b, offset, 0, "Buffer:readString");
         byte* start = (byte*)b->Address + offset;
         long length = StringLength(start, b->Size - offset);
+        LuaOps.CheckPushLength(L, length, "Buffer:readString");
         pushlstring(L, start, (nuint)length);
         return 1;
     }

@@ -314,6 +314,9 @@ internal static unsafe class BufferNative
         Integer(a, 3, R14, fb);      // length
         a.Test64(R14, R14);
         a.Jcc(Cond.L, fb);
+        a.MovImm64(Rax, LuaOps.MaxPushLength);  // past the string limit: C# says so
+        a.CmpRR(R14, Rax);
+        a.Jcc(Cond.A, fb);
         a.Load64(Rax, R12, 8);
         a.CmpRR(R14, Rax);
         a.Jcc(Cond.A, fb);

@@ -49,8 +49,7 @@ internal sealed unsafe class BufferTypeCache
     [MethodImpl(MethodImplOptions.NoInlining)]
     CType Miss(nint L, int idx, int arg, string function)
     {
-        var name = LuaOps.ToStringOrNull(L, idx)
-            ?? throw LuaException.BadArgument(arg, function, $"type name expected, got {LuaOps.TypeName(L, idx)}");
+        var name = FfiLimits.Name(L, idx, arg, function, "type name", "type name");
         var t = FfiContext.Of(L).Types.Resolve(name);
         if (byString.Count < Limit && InternedStrings.IsShort(L, idx) && TypeNames.Parse(name) != null)
         {

@@ -48,8 +48,7 @@ internal static unsafe class MemoryFunctions
     public static int Cast(nint L)
     {
         nint at = Memory(L, 1, "cast", out long size, out var buffer);
-        var name = LuaOps.ToStringOrNull(L, 2)
-            ?? throw LuaException.BadArgument(2, "cast", $"type name expected, got {LuaOps.TypeName(L, 2)}");
+        var name = FfiLimits.Name(L, 2, 2, "cast", "type name", "type name");
         var t = FfiContext.Of(L).Types.Resolve(name);
         int length = MemoryAccess.Size(t, "ffi.cast");
         if (buffer != null) Buffer.CheckRange(buffer, 0, length, "ffi.cast");
@@ -65,6 +64,7 @@ internal static unsafe class MemoryFunctions
         bool hasLength = type(L, 2) is not (TNONE or TNIL);
         long length = hasLength ? Buffer.Integer(L, 2, 2, "string", "length") : 0;
         if (length < 0) throw LuaException.BadArgument(2, "string", $"length must not be negative, got {length}");
+        if (hasLength) LuaOps.CheckPushLength(L, length, "ffi.string");
         if (at == 0)
         {
             pushnil(L);
@@ -73,15 +73,14 @@ internal static unsafe class MemoryFunctions
         if (buffer != null)
         {
             if (hasLength) Buffer.CheckRange(buffer, 0, length, "ffi.string");
-            else length = BufferMethods.StringLength((byte*)at, size);
-            LuaOps.CheckPushLength(L, length, "ffi.string");
+            else
+            {
+                length = BufferMethods.StringLength((byte*)at, size);
+                LuaOps.CheckPushLength(L, length, "ffi.string");
+            }
             pushlstring(L, (byte*)at, (nuint)length);
         }
-        else if (hasLength)
-        {
-            LuaOps.CheckPushLength(L, length, "ffi.string");
-            pushlstring(L, (byte*)at, (nuint)length);
-        }
+        else if (hasLength) pushlstring(L, (byte*)at, (nuint)length);
         else pushstring(L, (byte*)at);
         return 1;
     }
@@ -90,6 +89,7 @@ internal static unsafe class MemoryFunctions
     public static int Read(nint L)
     {
         var b = Buffer.Check(L, 1, 1, "read");
+        LuaOps.CheckPushLength(L, b->Size, "ffi.read");
         pushlstring(L, (byte*)b->Address, (nuint)b->Size);
         return 1;
     }

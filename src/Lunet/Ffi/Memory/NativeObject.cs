@@ -6,8 +6,10 @@ namespace Lunet.Ffi.Memory;
 /// <summary>
 /// The protocol every ffi full userdata follows (Buffers, slices, struct
 /// instances, callbacks): the block starts with the native address it stands for,
-/// and its metatable carries a marker, so a pointer argument can accept any of
-/// them without knowing which kind it is.
+/// its third word holds <see cref="Buffer.Cookie"/>, and its metatable carries a
+/// marker, so a pointer argument can accept any of them without knowing which kind
+/// it is. The cookie is checked as well as the marker: debug.setmetatable can put a
+/// marked metatable on any userdata.
 /// </summary>
 internal static unsafe class NativeObject
 {
@@ -25,11 +27,12 @@ internal static unsafe class NativeObject
     public static bool TryGetAddress(nint L, int idx, out nint address)
     {
         address = 0;
-        if (type(L, idx) != TUSERDATA || getmetatable(L, idx) == 0) return false;
+        if (type(L, idx) != TUSERDATA || rawlen(L, idx) < (ulong)(3 * sizeof(nint)) || getmetatable(L, idx) == 0) return false;
         int t = rawgetp(L, -1, MarkerKey);
         settop(L, -3);
-        if (t != TBOOLEAN) return false;
-        address = *(nint*)touserdata(L, idx);
+        var block = (nint*)touserdata(L, idx);
+        if (t != TBOOLEAN || block[2] != (nint)Buffer.Cookie) return false;
+        address = block[0];
         return true;
     }
 }

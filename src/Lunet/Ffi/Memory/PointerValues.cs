@@ -17,6 +17,7 @@ internal static unsafe class PointerValues
         createtable(L, 0, 8);
         LuaOps.PushString(L, "pointer");
         LuaOps.SetField(L, -2, "__name");
+        Metatables.Protect(L, -1, "pointer");
         CFunction.Set(L, -1, "__tostring", &ToString);
         CFunction.Set(L, -1, "__add", &Add);
         CFunction.Set(L, -1, "__sub", &Sub);
@@ -38,6 +39,9 @@ internal static unsafe class PointerValues
     {
         // Either operand order: p + n or n + p.
         int p = type(L, 1) == TLIGHTUSERDATA ? 1 : 2;
+        // Reached by hand (debug.getmetatable) with no pointer at all.
+        if (type(L, p) != TLIGHTUSERDATA)
+            throw new LuaException($"attempt to perform pointer arithmetic (+) on a {LuaOps.TypeName(L, 1)} and a {LuaOps.TypeName(L, 2)}");
         long n = Offset(L, 3 - p, "+");
         pushlightuserdata(L, touserdata(L, p) + (nint)n);
         return 1;

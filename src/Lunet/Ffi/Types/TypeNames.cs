@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Lunet.Interop;
 
 namespace Lunet.Ffi.Types;
 
@@ -58,18 +59,20 @@ public static class TypeNames
     /// </summary>
     public static CType? Parse(string text, Func<string, CType?>? named = null)
     {
+        // Linear in the length: the trailing stars are peeled off a span, never by copying the rest.
         int stars = 0;
-        var s = text.Trim();
-        while (s.EndsWith('*'))
+        var s = text.AsSpan().Trim();
+        while (s.Length > 0 && s[^1] == '*')
         {
-            stars++;
+            if (++stars > FfiLimits.MaxPointerDepth)
+                throw new LuaException($"type name has more than {FfiLimits.MaxPointerDepth} levels of pointer");
             s = s[..^1].TrimEnd();
             // "int * const" style qualifiers after a star
             foreach (var q in Qualifiers)
-                if (s.EndsWith(" " + q, StringComparison.Ordinal) || s.EndsWith("*" + q, StringComparison.Ordinal))
+                if (s.EndsWith(q, StringComparison.Ordinal) && s.Length > q.Length && s[^(q.Length + 1)] is ' ' or '*')
                     s = s[..^q.Length].TrimEnd();
         }
-        var words = s.Split((char[])[' ', '\t', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries)
+        var words = s.ToString().Split((char[])[' ', '\t', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries)
             .Where(w => !Qualifiers.Contains(w)).ToArray();
         if (words.Length == 0) return null;
         var baseName = string.Join(' ', words);

@@ -1,7 +1,8 @@
 namespace Lunet.Ffi.Libraries.Exports;
 
 /// <summary>
-/// Lists the functions in an ELF file's dynamic symbol table (32/64-bit, either byte order).
+/// Lists the functions in an ELF file's dynamic symbol table (32/64-bit, either byte order),
+/// and for lib:value every defined symbol with its kind and size.
 /// The table is found through the SHT_DYNSYM section header, or, when section headers are
 /// missing (stripped with e.g. sstrip), through PT_DYNAMIC: DT_SYMTAB/DT_STRTAB/DT_STRSZ with
 /// the symbol count taken from DT_HASH or by walking DT_GNU_HASH.
@@ -16,7 +17,7 @@ internal static class ElfExportReader
     private const uint PtDynamic = 2;
     private const long DtNull = 0, DtHash = 4, DtStrtab = 5, DtSymtab = 6, DtStrsz = 10, DtSyment = 11;
     private const long DtGnuHash = 0x6ffffef5;
-    private const int SttFunc = 2, SttGnuIfunc = 10;
+    private const int SttObject = 1, SttFunc = 2, SttCommon = 5, SttTls = 6, SttGnuIfunc = 10;
     private const int StbGlobal = 1, StbWeak = 2;
     private const int StvDefault = 0, StvProtected = 3;
 
@@ -27,18 +28,52 @@ internal static class ElfExportReader
 
     public static IReadOnlyList<ExportInfo> Read(ReadOnlyMemory<byte> bytes)
     {
+        var exports = new ExportListBuilder(Open(bytes, out bool is64, out var table));
+        // Add charges the names it keeps against the budget.
+        ForEachDefined(exports.File, is64, table, _ => { }, (name, type, _) =>
+        {
+            if (type is SttFunc or SttGnuIfunc) exports.Add(new ExportInfo(name));
+        });
+        return exports.ToSortedList();
+    }
+
+    /// <summary>
+    /// The defined, exported symbols of the dynamic symbol table with what they are and their
+    /// size (st_size): what lib:value checks a variable against.
+    /// </summary>
+    public static Dictionary<string, SymbolInfo> ReadSymbols(ReadOnlyMemory<byte> bytes)
+    {
+        var file = Open(bytes, out bool is64, out var table);
+        var symbols = new Dictionary<string, SymbolInfo>(StringComparer.Ordinal);
+        var budget = new ExportListBuilder(file);
+        ForEachDefined(file, is64, table, budget.ChargeName, (name, type, size) =>
+        {
+            var kind = type switch
+            {
+                SttFunc or SttGnuIfunc => SymbolKind.Function,
+                SttObject or SttCommon => SymbolKind.Variable,
+                SttTls => SymbolKind.ThreadLocal,
+                _ => SymbolKind.Other,
+            };
+            symbols.TryAdd(name, new SymbolInfo(kind, size));
+        });
+        return symbols;
+    }
+
+    private static BinaryView Open(ReadOnlyMemory<byte> bytes, out bool is64, out SymbolTable table)
+    {
         var file = new BinaryView(bytes, bigEndian: false, "ELF");
         file.CheckRange(0, 16, "ELF identification");
         byte elfClass = file.U8(4), data = file.U8(5);
         if (elfClass is not (1 or 2)) throw file.Error($"unknown ELF class {elfClass} (expected 1 = 32-bit or 2 = 64-bit)");
         if (data is not (1 or 2)) throw file.Error($"unknown ELF data encoding {data} (expected 1 = little or 2 = big endian)");
         file = file.WithEndianness(data == 2);
-        bool is64 = elfClass == 2;
+        is64 = elfClass == 2;
 
         var header = ElfHeader.Parse(file, is64);
-        var table = FindTableInSections(file, header) ?? FindTableThroughDynamic(file, header)
+        table = FindTableInSections(file, header) ?? FindTableThroughDynamic(file, header)
             ?? throw file.Error("no dynamic symbol table: neither an SHT_DYNSYM section nor a PT_DYNAMIC segment with DT_SYMTAB");
-        return ReadSymbols(file, is64, table);
+        return file;
     }
 
     private sealed record ElfHeader(bool Is64, long ProgramHeaders, long ProgramHeaderSize, long ProgramHeaderCount,
@@ -227,11 +262,11 @@ internal static class ElfExportReader
             throw file.Error($"symbol entry size {entrySize} is invalid (expected {SymbolSize(is64)})");
     }
 
-    private static IReadOnlyList<ExportInfo> ReadSymbols(BinaryView file, bool is64, SymbolTable t)
+    /// <summary>Calls <paramref name="visit"/>(name, type, size) for each defined global or weak symbol of default or protected visibility.</summary>
+    private static void ForEachDefined(BinaryView file, bool is64, SymbolTable t, Action<long> chargeName, Action<string, int, ulong> visit)
     {
         file.CheckArray(t.Offset, t.Count, t.EntrySize, "dynamic symbol table");
         file.CheckRange(t.StringsOffset, t.StringsSize, "dynamic string table");
-        var exports = new ExportListBuilder(file);
         long stringsEnd = t.StringsOffset + t.StringsSize;
         // Entry 0 is always the reserved undefined symbol.
         for (long i = 1; i < t.Count; i++)
@@ -243,14 +278,15 @@ internal static class ElfExportReader
             ushort sectionIndex = file.U16(sym + (is64 ? 6 : 14));
             int type = info & 0xF, binding = info >> 4, visibility = other & 3;
             if (sectionIndex == 0) continue; // SHN_UNDEF: imported, not exported
-            if (type is not (SttFunc or SttGnuIfunc)) continue;
             if (binding is not (StbGlobal or StbWeak)) continue;
             if (visibility is not (StvDefault or StvProtected)) continue;
             if (nameOffset >= t.StringsSize)
                 throw file.Error($"symbol {i} name offset 0x{nameOffset:X} is past the end of the string table (size {t.StringsSize})");
             string name = file.CString(t.StringsOffset + nameOffset, stringsEnd, $"name of symbol {i}");
-            if (name.Length > 0) exports.Add(new ExportInfo(name));
+            if (name.Length == 0) continue;
+            chargeName(name.Length);
+            ulong size = is64 ? file.Word(sym + 16, true) : file.U32(sym + 8);
+            visit(name, type, size);
         }
-        return exports.ToSortedList();
     }
 }

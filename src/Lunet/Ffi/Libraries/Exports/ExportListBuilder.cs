@@ -12,6 +12,9 @@ internal sealed class ExportListBuilder
     private readonly long _nameCharBudget;
     private long _nameCharsUsed;
 
+    /// <summary>The file the names come from.</summary>
+    public BinaryView File => _file;
+
     public ExportListBuilder(BinaryView file)
     {
         _file = file;

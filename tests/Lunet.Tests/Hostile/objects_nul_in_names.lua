@@ -1,0 +1,10 @@
+-- Names with a NUL byte: C would stop at the NUL, loading libm or finding strlen.
+-- expect: bad argument #1 to 'open' (name contains a NUL byte)
+-- expect: bad argument #1 to 'getSymbol' (name contains a NUL byte)
+local ffi = require("ffi")
+local ok, err = pcall(ffi.open, ffi.open("m").path .. "\0junk")
+assert(not ok)
+io.stderr:write(tostring(err), "\n")
+ok, err = pcall(ffi.C.getSymbol, ffi.C, "strlen\0x")
+assert(not ok)
+io.stderr:write(tostring(err), "\n")

@@ -8,11 +8,11 @@ namespace Lunet.Ffi;
 
 /// <summary>
 /// One runtime's ffi state: its policy, its type names and its view of the C
-/// library. Kept in the registry (any coroutine of the state finds it).
+/// library. Found through the state's allocator data (<see cref="Allocator.Counters.FfiContext"/>):
+/// every coroutine of the state finds it, and no script can replace it.
 /// </summary>
 internal sealed unsafe class FfiContext
 {
-    static readonly nint RegistryKey = Marshal.AllocHGlobal(1);
     GCHandle self;
     LoadedLibrary? process;
 
@@ -50,17 +50,17 @@ internal sealed unsafe class FfiContext
     public static FfiContext Install(nint L, LuaRuntimeOptions options)
     {
         var c = new FfiContext(options);
+        var counters = Allocator.Of(L);
+        if (counters == null) throw new InvalidOperationException("the ffi needs a state made by LuaRuntime");
         c.self = GCHandle.Alloc(c);
-        pushlightuserdata(L, GCHandle.ToIntPtr(c.self));
-        rawsetp(L, LUA_REGISTRYINDEX, RegistryKey);
+        counters->FfiContext = GCHandle.ToIntPtr(c.self);
         return c;
     }
 
     public static FfiContext Of(nint L)
     {
-        rawgetp(L, LUA_REGISTRYINDEX, RegistryKey);
-        var h = touserdata(L, -1);
-        settop(L, -2);
+        var counters = Allocator.Of(L);
+        var h = counters == null ? 0 : counters->FfiContext;
         if (h == 0) throw new LuaException("the ffi is not available in this runtime");
         return (FfiContext)GCHandle.FromIntPtr(h).Target!;
     }

@@ -34,6 +34,11 @@ internal static unsafe class Allocator
         /// even where the runtime's and liblua's C libraries differ. 0: NativeMemory.
         /// </summary>
         public nint Underlying, UnderlyingData;
+        /// <summary>
+        /// A GCHandle to the state's ffi context (0: none). Kept here rather than in the
+        /// registry, which a script with the debug library can rewrite.
+        /// </summary>
+        public nint FfiContext;
     }
 
     const int UsedOffset = 0, LimitOffset = 8, DepthOffset = 16;

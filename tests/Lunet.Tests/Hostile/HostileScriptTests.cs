@@ -13,7 +13,7 @@ namespace Lunet.Tests.Hostile;
 /// -- expect: some text         stdout or stderr must contain it (any number of lines)
 /// </code>
 /// Whatever a case expects, no output may show a PANIC, a .NET exception's text
-/// ("internal error", "Exception") or a runtime abort, and the run must end within 60 s.
+/// ("internal error", "Exception", the runtime's message for an unexpected failure) or a runtime abort, and the run must end within 60 s.
 /// The test library reaches the script as LUNET_TESTLIB, as for the script tests.
 /// </summary>
 public class HostileScriptTests
@@ -61,6 +61,7 @@ public class HostileScriptTests
         var all = r.Stdout + r.Stderr;
         Assert.False(all.Contains("PANIC", StringComparison.Ordinal), r.ToString());
         Assert.False(all.Contains("internal error", StringComparison.Ordinal), r.ToString());
+        Assert.False(all.Contains(Lunet.Interop.CFunction.UnexpectedFailure, StringComparison.Ordinal), r.ToString());
         Assert.False(all.Contains("Exception", StringComparison.Ordinal), r.ToString());
         Assert.True(r.ExitCode == h.Exit, $"expected exit {h.Exit}\n{r}");
         foreach (var e in h.Expect) Assert.True(all.Contains(e, StringComparison.Ordinal), $"expected '{e}'\n{r}");

@@ -33,12 +33,12 @@ public sealed partial class DeclarationParser
         if (!At("?")) return condition;
         Enter();
         var q = Advance();
-        var whenTrue = At(":") ? condition : ParseConditional();
+        Parsed? whenTrue = At(":") ? null : ParseConditional();
         Expect(":");
         var whenFalse = ParseConditional();
         Leave();
-        return Node(new ConditionalExpression(condition.Node, whenTrue.Node, whenFalse.Node, q.Position),
-            Math.Max(condition.Depth, Math.Max(whenTrue.Depth, whenFalse.Depth)) + 1);
+        return Node(new ConditionalExpression(condition.Node, whenTrue?.Node, whenFalse.Node, q.Position),
+            Math.Max(condition.Depth, Math.Max(whenTrue?.Depth ?? 0, whenFalse.Depth)) + 1);
     }
 
     /// <summary>Binary operators by precedence, with explicit stacks so a long chain does not recurse.</summary>

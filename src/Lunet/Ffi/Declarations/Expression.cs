@@ -18,7 +18,8 @@ public sealed record UnaryExpression(string Operator, Expression Operand, Source
 /// <summary>Operators: * / % + - &lt;&lt; &gt;&gt; &lt; &gt; &lt;= &gt;= == != &amp; ^ | &amp;&amp; || and ",".</summary>
 public sealed record BinaryExpression(string Operator, Expression Left, Expression Right, SourcePosition Position) : Expression(Position);
 
-public sealed record ConditionalExpression(Expression Condition, Expression WhenTrue, Expression WhenFalse, SourcePosition Position) : Expression(Position);
+/// <summary><c>c ? a : b</c>; WhenTrue is null for GNU <c>c ?: b</c>, whose true value is the condition's.</summary>
+public sealed record ConditionalExpression(Expression Condition, Expression? WhenTrue, Expression WhenFalse, SourcePosition Position) : Expression(Position);
 
 public sealed record CastExpression(TypeSyntax Type, Expression Operand, SourcePosition Position) : Expression(Position);
 

@@ -69,7 +69,7 @@ public static class TypePrinter
         IdentifierExpression id => id.Name,
         UnaryExpression u => u.Operator + Print(u.Operand),
         BinaryExpression b => "(" + Print(b.Left) + " " + b.Operator + " " + Print(b.Right) + ")",
-        ConditionalExpression c => "(" + Print(c.Condition) + " ? " + Print(c.WhenTrue) + " : " + Print(c.WhenFalse) + ")",
+        ConditionalExpression c => "(" + Print(c.Condition) + " ?" + (c.WhenTrue == null ? "" : " " + Print(c.WhenTrue)) + " : " + Print(c.WhenFalse) + ")",
         CastExpression c => "(" + Print(c.Type, null) + ")" + Print(c.Operand),
         TypeTraitExpression t => (t.Alignment ? "_Alignof(" : "sizeof(") + Print(t.Type, null) + ")",
         ExpressionTraitExpression t => (t.Alignment ? "_Alignof " : "sizeof ") + Print(t.Operand),

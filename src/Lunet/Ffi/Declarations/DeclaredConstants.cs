@@ -31,7 +31,9 @@ public sealed class DeclaredConstants : IConstantEnvironment
                     break;
                 case VariableDeclaration { Storage: StorageClass.Static, Initializer: Expression init } v
                     when v.Type is NamedTypeSyntax n && n.Qualifiers.HasFlag(Qualifiers.Const) && IntegerTypeOf(v.Type) is IntegerType type:
-                    constants[v.Name] = new ConstantValue(evaluator.Evaluate(init).Bits, type.Bits < 32 ? IntegerType.Int : type);
+                    // The value converts to the declared type, then promotes as any use of it would.
+                    var declared = new ConstantValue(evaluator.Evaluate(init).Bits, type);
+                    constants[v.Name] = type.Bits < 32 ? new ConstantValue(declared.Bits, IntegerType.Int) : declared;
                     break;
             }
         }

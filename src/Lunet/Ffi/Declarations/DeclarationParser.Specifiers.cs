@@ -216,7 +216,7 @@ public sealed partial class DeclarationParser
                 result = primary == "__int128_t" ? "__int128" : "unsigned __int128";
                 break;
             default:
-                if (sign || shorts + longs + ints > 0) throw Error(primaryToken!.Value, "invalid combination of type specifiers");
+                if (sign || shorts + longs + ints > 0) throw Error(primaryToken!, "invalid combination of type specifiers");
                 result = primary;
                 break;
         }
@@ -233,10 +233,12 @@ public sealed partial class DeclarationParser
 
     BaseType ParseTypeof(Token keyword)
     {
+        Enter();
         Expect("(");
         if (!IsTypeStart(Peek())) throw Error($"{keyword.Text} of an expression is not supported: write the type");
         var type = ParseTypeName();
         Expect(")");
+        Leave();
         return new TypeofType(type);
     }
 
@@ -436,6 +438,7 @@ public sealed partial class DeclarationParser
         var set = AttributeSet.Empty;
         while (Peek().Kind == TokenKind.Identifier && IsAttributeStart(Peek().Text))
         {
+            Enter(); // _Alignas(type) and aligned(expr) reach back into types and expressions
             var t = Advance();
             if (ConventionOf(t.Text) is CallingConvention cc) set = set with { Convention = cc };
             else if (t.Text is "_Alignas" or "alignas")
@@ -462,6 +465,7 @@ public sealed partial class DeclarationParser
                 Expect(")");
                 Expect(")");
             }
+            Leave();
         }
         return set;
     }

@@ -12,6 +12,7 @@ public sealed class DeclaredConstants : IConstantEnvironment
 
     readonly IConstantEnvironment? outer;
     readonly ConstantEvaluator evaluator;
+    int layoutDepth;
     readonly Dictionary<string, ConstantValue> constants = new();
     readonly Dictionary<string, TypeSyntax> typedefs = new();
 
@@ -77,7 +78,15 @@ public sealed class DeclaredConstants : IConstantEnvironment
 
     public TypeLayout? Layout(TypeSyntax type)
     {
-        var t = Resolve(type);
+        // Typedefs of arrays of typedefs... nest without bound across declarations: stop well before the stack does.
+        if (layoutDepth >= DeclarationParser.MaxNesting) return null;
+        layoutDepth++;
+        try { return LayoutOf(Resolve(type)); }
+        finally { layoutDepth--; }
+    }
+
+    TypeLayout? LayoutOf(TypeSyntax t)
+    {
         switch (t)
         {
             case PointerSyntax:

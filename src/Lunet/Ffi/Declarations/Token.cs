@@ -18,10 +18,10 @@ public enum TokenKind
 public readonly record struct IntegerSuffix(bool Unsigned, int Longs, bool Decimal);
 
 /// <summary>
-/// One token. Text is the token as written (for messages and for comparing record bodies);
+/// One token (a class: parser frames hold references, not copies, which keeps deep recursion cheap). Text is the token as written (for messages and for comparing record bodies);
 /// Value carries integer and character constants, StringValue string literals.
 /// </summary>
-public readonly record struct Token(TokenKind Kind, string Text, SourcePosition Position)
+public sealed record Token(TokenKind Kind, string Text, SourcePosition Position)
 {
     public ulong Value { get; init; }
     public IntegerSuffix Suffix { get; init; }

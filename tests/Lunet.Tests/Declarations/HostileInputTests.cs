@@ -11,23 +11,7 @@ namespace Lunet.Tests.Declarations;
 /// </summary>
 public class HostileInputTests
 {
-    /// <summary>Runs <paramref name="work"/> on a thread with 512 KiB of stack, less than any thread the runtime is called on.</summary>
-    static T OnSmallStack<T>(Func<T> work)
-    {
-        T result = default!;
-        Exception? failure = null;
-        var thread = new Thread(() =>
-        {
-            try { result = work(); }
-            catch (Exception e) { failure = e; }
-        }, 512 * 1024);
-        thread.Start();
-        thread.Join();
-        if (failure != null) throw failure;
-        return result;
-    }
-
-    static string ParseError(string text) => OnSmallStack(() =>
+    static string ParseError(string text) => SmallStack.Run(() =>
     {
         try
         {
@@ -81,7 +65,7 @@ public class HostileInputTests
         Assert.Equal("no error", ParseError(chain.ToString()));
         var list = DeclarationParser.Parse(chain.ToString());
         var size = Assert.IsType<ArraySyntax>(list.OfType<VariableDeclaration>().Single().Type).Size!;
-        var e = Assert.Throws<DeclarationException>(() => OnSmallStack(() => new ConstantEvaluator(new DeclaredConstants(list)).Evaluate(size)));
+        var e = Assert.Throws<DeclarationException>(() => SmallStack.Run(() => new ConstantEvaluator(new DeclaredConstants(list)).Evaluate(size)));
         Assert.Equal("size of 't4999' is not known", e.Reason);
         Assert.Equal("no error", ParseError("int a[" + Repeat("1 + ", 400) + "1];"));
     }

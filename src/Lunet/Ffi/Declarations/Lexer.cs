@@ -14,15 +14,11 @@ public sealed class Lexer
 {
     const int MaxShownToken = 40;
 
-    static readonly string[] Punctuators =
-    [
-        // Longest first, so "..." wins over "." and "<<=" over "<<".
-        "...", "<<=", ">>=",
-        "->", "++", "--", "<<", ">>", "<=", ">=", "==", "!=", "&&", "||",
-        "*=", "/=", "%=", "+=", "-=", "&=", "^=", "|=", "##", "::",
-        "{", "}", "(", ")", "[", "]", ";", ",", ":", "*", "&", "+", "-", "~", "!",
-        "/", "%", "<", ">", "^", "|", "?", "=", ".", "#",
-    ];
+    const string SingleCharacterPunctuators = "{}()[];,:*&+-~!/%<>^|?=.#";
+
+    /// <summary>The one-character punctuators as strings, so the commonest tokens allocate nothing.</summary>
+    static readonly string[] SinglePunctuator = Enumerable.Range(0, 128)
+        .Select(c => SingleCharacterPunctuators.Contains((char)c) ? ((char)c).ToString() : "").ToArray();
 
     readonly string text;
     readonly string chunk;
@@ -176,15 +172,35 @@ public sealed class Lexer
         if (char.IsAsciiDigit(c) || c == '.' && pos + 1 < text.Length && char.IsAsciiDigit(text[pos + 1]))
             return Number(at);
         if (c is '"' or '\'') return Quoted(at, pos);
-        foreach (var p in Punctuators)
+        int length = PunctuatorLength(c, At(pos + 1), At(pos + 2));
+        if (length == 0) throw Error(at, "unexpected character", Printable(c.ToString()));
+        string spelling = length == 1 ? SinglePunctuator[c] : text.Substring(pos, length);
+        pos += length;
+        return new Token(TokenKind.Punctuator, spelling, at);
+    }
+
+    char At(int i) => i < text.Length ? text[i] : '\0';
+
+    /// <summary>Length of the longest punctuator starting with c, n, n2 ("...", "<<=", "->"...); 0 for none.</summary>
+    static int PunctuatorLength(char c, char n, char n2)
+    {
+        if (c == '.' && n == '.' && n2 == '.') return 3;
+        if (c is '<' or '>' && n == c && n2 == '=') return 3;
+        bool two = c switch
         {
-            if (string.CompareOrdinal(text, pos, p, 0, p.Length) == 0)
-            {
-                pos += p.Length;
-                return new Token(TokenKind.Punctuator, p, at);
-            }
-        }
-        throw Error(at, "unexpected character", Printable(c.ToString()));
+            '-' => n is '>' or '-' or '=',
+            '+' => n is '+' or '=',
+            '<' => n is '<' or '=',
+            '>' => n is '>' or '=',
+            '&' => n is '&' or '=',
+            '|' => n is '|' or '=',
+            '=' or '!' or '*' or '/' or '%' or '^' => n == '=',
+            '#' => n == '#',
+            ':' => n == ':',
+            _ => false,
+        };
+        if (two) return 2;
+        return c < 128 && SinglePunctuator[c].Length > 0 ? 1 : 0;
     }
 
     /// <summary>A preprocessing number, then its meaning: an integer with suffixes or a floating constant.</summary>

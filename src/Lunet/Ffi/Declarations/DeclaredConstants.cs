@@ -93,8 +93,8 @@ public sealed class DeclaredConstants : IConstantEnvironment
                 return new TypeLayout(PointerBits / 8, PointerBits / 8);
             case NamedTypeSyntax { Base: BuiltinType b }:
                 return BuiltinTypeFacts.Layout(b.Spelling);
-            case NamedTypeSyntax { Base: EnumType }:
-                return new TypeLayout(4, 4);
+            case NamedTypeSyntax { Base: EnumType e } when e.Enum.Attributes.IsEmpty:
+                return new TypeLayout(4, 4); // a packed or mode() enum is the type layer's to lay out
             case ArraySyntax { Size: Expression size } a when Layout(a.Element) is TypeLayout element:
                 var count = evaluator.Evaluate(size);
                 if (count.IsNegative || count.Bits > (ulong)(long.MaxValue / Math.Max(1, element.Size))) return null;

@@ -53,6 +53,18 @@ public class HostileInputTests
     }
 
     [Fact]
+    public void AThreadWithATinyStackGetsTheErrorBeforeTheLevelLimit()
+    {
+        var text = Repeat("struct { ", 100_000) + "int x;" + Repeat("} a;", 100_000);
+        var reason = SmallStack.Run(() =>
+        {
+            try { DeclarationParser.Parse(text); return "no error"; }
+            catch (DeclarationException e) { return e.Reason; }
+        }, stackKiB: 192);
+        Assert.StartsWith("declaration nested too deeply", reason);
+    }
+
+    [Fact]
     public void LongChainsAreBounded()
     {
         Assert.Contains("expression too complex", ParseError("int a[" + Repeat("1 + ", 1_000_000) + "1];"));

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace Lunet.Ffi.Declarations;
 
@@ -12,6 +13,7 @@ public sealed class ConstantEvaluator(IConstantEnvironment environment, string c
 {
     public ConstantValue Evaluate(Expression e)
     {
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack()) throw Error(e, "expression nested too deeply for the stack");
         switch (e)
         {
             case IntegerLiteral i:

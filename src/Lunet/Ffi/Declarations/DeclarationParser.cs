@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Lunet.Ffi.Declarations;
 
 /// <summary>
@@ -93,6 +95,8 @@ public sealed partial class DeclarationParser
     void Enter()
     {
         if (++nesting > MaxNesting) throw Error($"declaration nested too deeply (more than {MaxNesting} levels)");
+        // A thread with a small stack runs out before the level limit: stop while throwing still has room.
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack()) throw Error($"declaration nested too deeply for the stack ({nesting} levels)");
     }
 
     void Leave() => nesting--;

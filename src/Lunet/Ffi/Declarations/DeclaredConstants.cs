@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Lunet.Ffi.Declarations;
 
 /// <summary>
@@ -79,7 +81,7 @@ public sealed class DeclaredConstants : IConstantEnvironment
     public TypeLayout? Layout(TypeSyntax type)
     {
         // Typedefs of arrays of typedefs... nest without bound across declarations: stop well before the stack does.
-        if (layoutDepth >= DeclarationParser.MaxNesting) return null;
+        if (layoutDepth >= DeclarationParser.MaxNesting || !RuntimeHelpers.TryEnsureSufficientExecutionStack()) return null;
         layoutDepth++;
         try { return LayoutOf(Resolve(type)); }
         finally { layoutDepth--; }

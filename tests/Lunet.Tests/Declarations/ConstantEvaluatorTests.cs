@@ -57,6 +57,7 @@ public class ConstantEvaluatorTests
     [InlineData("sizeof(int32_t)", "4")]
     [InlineData("sizeof(__int128)", "16")]
     [InlineData("(1 ? -1 : 0u) > 0", "1")]
+    [InlineData("(__extension__ 5ULL) + (__extension__ long long)2", "7")]
     public void Arithmetic(string expression, string expected)
     {
         Assert.Equal(expected, Value(expression));

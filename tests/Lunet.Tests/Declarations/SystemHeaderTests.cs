@@ -16,6 +16,19 @@ public class SystemHeaderTests
     {
         var list = Parse(header);
         Assert.NotEmpty(list.OfType<FunctionDeclaration>());
+        // Every enum constant and static const the header declares evaluates.
+        _ = new DeclaredConstants(list, header);
+    }
+
+    [Fact]
+    public void EnumConstantsOfRealHeadersHaveTheirValues()
+    {
+        var zlib = new DeclaredConstants(Parse("zlib.h"));
+        var pthread = new DeclaredConstants(Parse("pthread.h"));
+        // The tests cannot ask the header's macros (they are gone after cc -E); these enums are in the ABI.
+        Assert.Equal(0, pthread.Constant("PTHREAD_CREATE_JOINABLE")!.Value.AsInt64);
+        Assert.Equal(1, pthread.Constant("PTHREAD_CREATE_DETACHED")!.Value.AsInt64);
+        Assert.Null(zlib.Constant("Z_OK")); // a macro in zlib.h, not an enum: gone after preprocessing
     }
 
     public static TheoryData<string> Headers() => new(SystemHeaders.All);

@@ -104,6 +104,7 @@ public sealed partial class DeclarationParser
         else if (t.Is("("))
         {
             Advance();
+            while (At("__extension__")) Advance(); // (__extension__ 1ULL) and (__extension__ long long)x alike
             if (IsTypeStart(Peek()))
             {
                 var type = ParseTypeName();

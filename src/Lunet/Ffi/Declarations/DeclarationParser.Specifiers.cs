@@ -61,7 +61,7 @@ public sealed partial class DeclarationParser
         if (t.Kind != TokenKind.Identifier) return false;
         string w = t.Text;
         return BuiltinWords.Contains(w) || IsQualifier(w) || w is "struct" or "union" or "enum" or "__typeof__" or "__typeof" or "typeof"
-            || typedefNames.Contains(w) || w is "__attribute__" or "__attribute" or "__extension__";
+            || typedefNames.Contains(w) || w is "__attribute__" or "__attribute";
     }
 
     /// <summary>Words that can never name a declarator.</summary>

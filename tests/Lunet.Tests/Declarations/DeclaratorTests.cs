@@ -120,6 +120,13 @@ public class DeclaratorTests
     }
 
     [Fact]
+    public void ArrayParametersKeepTheirSpelling()
+    {
+        var f = DeclarationParser.Parse("void f(int a[static 10], char b[const], double c[]);").Function("f")!;
+        Assert.Equal(["int [10]", "char []", "double []"], f.Type.Parameters.Select(p => p.Type.ToString()).ToArray());
+    }
+
+    [Fact]
     public void TypedefNamesAreKnownFromThePointTheyAreDeclared()
     {
         var list = Parse("""

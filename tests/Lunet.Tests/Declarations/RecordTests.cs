@@ -88,6 +88,8 @@ public class RecordTests
         Assert.Equal("cdef:2:8: redefinition of 'struct s' with a different body (first defined at 1:1) near 's'", e.Message);
         var kind = Assert.Throws<DeclarationException>(() => Parse("struct s; union s *p;"));
         Assert.Contains("'s' defined as wrong kind of tag", kind.Message);
+        var packing = Assert.Throws<DeclarationException>(() => Parse("struct s { int a; };\n#pragma pack(1)\nstruct s { int a; };"));
+        Assert.Contains("redefinition of 'struct s' with a different body", packing.Message);
         var nested = Assert.Throws<DeclarationException>(() => Parse("struct s { struct s { int a; } b; };"));
         Assert.Contains("nested redefinition of 'struct s'", nested.Message);
     }

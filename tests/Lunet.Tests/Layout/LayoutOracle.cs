@@ -18,7 +18,13 @@ namespace Lunet.Tests.Layout;
 public static class LayoutOracle
 {
     /// <summary>What a check compared: how many values in all, how many of them bitfield bytes or values, and what differed.</summary>
-    public sealed record Result(int Compared, int BitfieldChecks, List<string> Mismatches);
+    public sealed record Result(int Compared, int BitfieldChecks, List<Mismatch> Mismatches);
+
+    /// <summary>One value that differs, with the record it belongs to.</summary>
+    public sealed record Mismatch(string Record, string Text)
+    {
+        public override string ToString() => Text;
+    }
 
     static readonly string WorkDir = CreateWorkDir();
 
@@ -126,34 +132,39 @@ public static class LayoutOracle
     {
         var layouts = unit.Lay(MsvcLayout.Instance);
         var rng = new Random(seed);
-        var c = new StringBuilder(unit.Declarations());
+        var asserts = new StringBuilder(unit.Declarations());
+        var objects = new StringBuilder(unit.Declarations());
+        var assertCount = 0;
         var expectedBytes = new Dictionary<string, string>();
         foreach (var r in unit.Records)
         {
             var l = layouts[r];
-            c.Append($"_Static_assert(sizeof({r.CType}) == {l.Size}, \"S {r.Name} size\");\n");
-            c.Append($"_Static_assert(_Alignof({r.CType}) == {l.Alignment}, \"S {r.Name} alignment\");\n");
+            asserts.Append($"_Static_assert(sizeof({r.CType}) == {l.Size}, \"S {r.Name} size\");\n");
+            asserts.Append($"_Static_assert(_Alignof({r.CType}) == {l.Alignment}, \"S {r.Name} alignment\");\n");
+            assertCount += 2;
             foreach (var m in l.Members.Where(m => m.Name is not null && m.Bitfield is null))
-                c.Append($"_Static_assert(offsetof({r.CType}, {m.Name}) == {m.Offset}, \"O {r.Name} {m.Name}\");\n");
+            {
+                asserts.Append($"_Static_assert(offsetof({r.CType}, {m.Name}) == {m.Offset}, \"O {r.Name} {m.Name}\");\n");
+                assertCount++;
+            }
             foreach (var (m, bits) in NamedBitfields(l))
             {
+                // A constant record with one field set: its bytes in the object file show where the bits went.
                 var v = ValueFor(bits, rng);
                 var bytes = new byte[l.Size];
                 BitfieldAccess.Write(bytes, bits, v);
                 var symbol = $"W_{r.Name}_{m.Name}";
-                c.Append($"const {r.CType} {symbol} __attribute__((section(\".lbits\"))) = {{ .{m.Name} = {ValueLiteral(bits, v)} }};\n");
+                objects.Append($"const {r.CType} {symbol} __attribute__((section(\".lbits\"))) = {{ .{m.Name} = {ValueLiteral(bits, v)} }};\n");
                 expectedBytes[symbol] = Hex(bytes);
             }
         }
-        var source = Path.Combine(WorkDir, $"windows-{seed}-{unit.Records.Count}-{Guid.NewGuid():N}.c");
-        File.WriteAllText(source, c.ToString());
-        var obj = Path.ChangeExtension(source, ".o");
-        var mismatches = new List<string>();
-        var asserts = c.ToString().Split("_Static_assert").Length - 1;
+        var mismatches = new List<Mismatch>();
         var bitfieldChecks = expectedBytes.Count;
+        var name = Path.Combine(WorkDir, $"windows-{seed}-{unit.Records.Count}-{Guid.NewGuid():N}");
+        File.WriteAllText(name + "-asserts.c", asserts.ToString());
         try
         {
-            NativeBuild.Run(MingwGcc, $"-std=gnu11 -w -c -o \"{obj}\" \"{source}\"");
+            NativeBuild.Run(MingwGcc, $"-std=gnu11 -w -fsyntax-only \"{name}-asserts.c\"");
         }
         catch (InvalidOperationException e)
         {
@@ -161,40 +172,44 @@ public static class LayoutOracle
             foreach (var line in e.Message.Split('\n').Where(x => x.Contains("static assertion failed")))
             {
                 var what = line[(line.IndexOf('"') + 1)..].TrimEnd('"');
-                mismatches.Add($"{MingwGcc}: {what}\n{Declaration(unit, what.Split(' ')[1])}");
+                var record = what.Split(' ')[1];
+                mismatches.Add(new(record, $"{MingwGcc}: {what}\n{Declaration(unit, record)}"));
             }
             if (mismatches.Count == 0) throw;
-            return new Result(asserts + bitfieldChecks, bitfieldChecks, mismatches);
         }
-        if (expectedBytes.Count == 0) return new Result(asserts, 0, mismatches);
-        var bin = Path.ChangeExtension(source, ".bin");
-        NativeBuild.Run("x86_64-w64-mingw32-objcopy", $"-O binary --only-section=.lbits \"{obj}\" \"{bin}\"");
-        var section = File.ReadAllBytes(bin);
-        foreach (var line in NativeBuild.Run("x86_64-w64-mingw32-nm", $"\"{obj}\"").Split('\n'))
+        if (bitfieldChecks > 0) CompareObjectBytes(unit, name, objects.ToString(), expectedBytes, mismatches);
+        return new Result(assertCount + bitfieldChecks, bitfieldChecks, mismatches);
+    }
+
+    static void CompareObjectBytes(CUnit unit, string name, string source, Dictionary<string, string> expectedBytes, List<Mismatch> mismatches)
+    {
+        File.WriteAllText(name + "-objects.c", source);
+        NativeBuild.Run(MingwGcc, $"-std=gnu11 -w -c -o \"{name}.o\" \"{name}-objects.c\"");
+        NativeBuild.Run("x86_64-w64-mingw32-objcopy", $"-O binary --only-section=.lbits \"{name}.o\" \"{name}.bin\"");
+        var section = File.ReadAllBytes(name + ".bin");
+        foreach (var line in NativeBuild.Run("x86_64-w64-mingw32-nm", $"\"{name}.o\"").Split('\n'))
         {
             var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             if (parts.Length != 3 || !expectedBytes.TryGetValue(parts[2], out var want)) continue;
             var at = Convert.ToInt32(parts[0], 16);
             var got = Hex(section.AsSpan(at, want.Length / 2));
+            var record = parts[2].Split('_')[1];
             if (got != want)
-            {
-                var name = parts[2].Split('_')[1];
-                mismatches.Add($"{MingwGcc}: bytes of {parts[2]}: compiler {got}, Lunet {want}\n{Declaration(unit, name)}");
-            }
+                mismatches.Add(new(record, $"{MingwGcc}: bytes of {parts[2]}: compiler {got}, Lunet {want}\n{Declaration(unit, record)}"));
             expectedBytes.Remove(parts[2]);
         }
-        foreach (var missing in expectedBytes.Keys) mismatches.Add($"{MingwGcc}: no symbol {missing} in the object file");
-        return new Result(asserts + bitfieldChecks, bitfieldChecks, mismatches);
+        foreach (var missing in expectedBytes.Keys)
+            mismatches.Add(new(missing.Split('_')[1], $"{MingwGcc}: no symbol {missing} in the object file"));
     }
 
-    static List<string> Compare(CUnit unit, Dictionary<string, string> expected, Dictionary<string, string> actual, string compiler)
+    static List<Mismatch> Compare(CUnit unit, Dictionary<string, string> expected, Dictionary<string, string> actual, string compiler)
     {
-        var mismatches = new List<string>();
+        var mismatches = new List<Mismatch>();
         foreach (var (key, want) in expected)
         {
             actual.TryGetValue(key, out var got);
             if (got != want)
-                mismatches.Add($"{key}: {compiler} {got ?? "(nothing)"}, Lunet {want}\n{Declaration(unit, key.Split(' ')[1])}");
+                mismatches.Add(new(key.Split(' ')[1], $"{key}: {compiler} {got ?? "(nothing)"}, Lunet {want}\n{Declaration(unit, key.Split(' ')[1])}"));
         }
         return mismatches;
     }

@@ -54,6 +54,7 @@ public class HandWrittenLayoutTests
         ["packed record"] = (true, [new RecordDecl("Packed", RecordKind.Struct, [M("c", T(C.Char)), M("i", T(C.Int)), M("s", T(C.Short)), M("d", T(C.Double))], Packed: true)]),
         ["packed record with bitfields"] = (true, [new RecordDecl("PackedBits", RecordKind.Struct,
             [B("c", C.Char, 3), B("x", C.Int, 30), B("y", C.LongLong, 40), B("z", C.Char, 7), B("w", C.UnsignedChar, 6)], Packed: true)]),
+        ["a packed bitfield spanning nine bytes"] = (true, [new RecordDecl("NineBytes", RecordKind.Struct, [B("c", C.Char, 3), B("x", C.UnsignedLongLong, 63), B("y", C.LongLong, 62)], Packed: true)]),
         ["packed member"] = (true, [S("PackedMember", M("c", T(C.Char)), M("i", T(C.Int), packed: true), M("d", T(C.Char)), M("l", T(C.LongLong), packed: true))]),
         ["packed bitfield"] = (true, [S("PackedBitfield", M("c", T(C.Char)), B("x", C.Int, 30, packed: true), B("y", C.Char, 5, packed: true))]),
         ["packed and aligned member"] = (true, [S("PackedAligned", M("c", T(C.Char)), M("x", T(C.Int), packed: true, aligned: 2), M("y", T(C.Double), packed: true, aligned: 4))]),

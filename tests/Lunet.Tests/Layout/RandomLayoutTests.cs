@@ -25,6 +25,7 @@ public class RandomLayoutTests
         Assert.True(members.Count(m => m.Aligned != 0) >= 100);
         Assert.True(members.Count(m => m.Type is RecordRef or ArrayRef { Element: RecordRef }) >= 100);
         Assert.True(members.Count(m => m.Type is EnumRef) >= 100);
+        Assert.True(members.Count(m => m.Type is ArrayRef { Count: 0 }) >= 30);
         // Every width of every bitfield type size.
         var missing = new[] { 8, 16, 32, 64 }
             .SelectMany(bits => Enumerable.Range(1, bits).Where(w => !members.Any(m => m.Width == w && TypeBits(m.Type) == bits)).Select(w => $"{w} of {bits}"))

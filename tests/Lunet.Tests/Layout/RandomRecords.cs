@@ -4,7 +4,7 @@ namespace Lunet.Tests.Layout;
 
 /// <summary>
 /// Random struct and union declarations (fixed seed): scalars of every type, enums,
-/// arrays, nested records, runs of bitfields of every width (zero-width and unnamed
+/// arrays (zero-length ones too), nested records, runs of bitfields of every width (zero-width and unnamed
 /// ones too), packed and aligned members, packed and aligned records, #pragma pack,
 /// flexible array members.
 /// </summary>
@@ -96,7 +96,7 @@ public static class RandomRecords
             < 8 => new ScalarRef(PickOther(rng, longDouble)),
             _ => nestable.Count > 0 ? new RecordRef(nestable[rng.Next(Math.Max(0, nestable.Count - 40), nestable.Count)]) : Integer(rng),
         };
-        return rng.Next(5) == 0 ? new ArrayRef(element, 1 + rng.Next(4)) : element;
+        return rng.Next(5) == 0 ? new ArrayRef(element, rng.Next(5)) : element;  // [0] is a GNU extension
     }
 
     static CScalar PickOther(Random rng, bool longDouble)

@@ -9,6 +9,8 @@ public sealed record ScalarRef(CScalar Type) : TypeRef;
 public sealed record EnumRef(EnumDecl Enum) : TypeRef;
 public sealed record RecordRef(RecordDecl Record) : TypeRef;
 public sealed record ArrayRef(TypeRef Element, long? Count) : TypeRef;
+/// <summary>A scalar typedef with <c>__attribute__((aligned(n)))</c>, which may raise or lower its alignment.</summary>
+public sealed record AlignedTypedef(string Name, CScalar Base, int Alignment) : TypeRef;
 
 public sealed record EnumDecl(string Name, Int128 Min, Int128 Max, bool Packed);
 
@@ -33,6 +35,7 @@ public sealed record RecordDecl(string Name, RecordKind Kind, IReadOnlyList<Memb
         EnumRef e => rules.EnumStorage(e.Enum.Min, e.Enum.Max, e.Enum.Packed),
         RecordRef r => FieldShape.Record(r.Record.Lay(rules, done)),
         ArrayRef a => new ArrayShape(Shape(a.Element, rules, done), a.Count),
+        AlignedTypedef d => rules.Scalar(d.Base) is var s ? FieldShape.Scalar((int)s.Size, d.Alignment, s.Class) : null!,
         _ => throw new ArgumentException(t.ToString()),
     };
 
@@ -75,6 +78,7 @@ public sealed record RecordDecl(string Name, RecordKind Kind, IReadOnlyList<Memb
         EnumRef e => ("enum " + e.Enum.Name, ""),
         RecordRef r => (r.Record.CType, ""),
         ArrayRef a => Spell(a.Element) is var (b, s) ? (b, $"[{a.Count}]" + s) : default,
+        AlignedTypedef d => (d.Name, ""),
         _ => throw new ArgumentException(t.ToString()),
     };
 
@@ -109,12 +113,14 @@ public sealed record RecordDecl(string Name, RecordKind Kind, IReadOnlyList<Memb
 }
 
 /// <summary>A translation unit: enums, then records in dependency order.</summary>
-public sealed record CUnit(IReadOnlyList<EnumDecl> Enums, IReadOnlyList<RecordDecl> Records)
+public sealed record CUnit(IReadOnlyList<EnumDecl> Enums, IReadOnlyList<RecordDecl> Records, IReadOnlyList<AlignedTypedef>? Typedefs = null)
 {
     public string Declarations()
     {
         var sb = new StringBuilder("#include <stddef.h>\n#include <string.h>\n#include <stdio.h>\n");
         foreach (var e in Enums) sb.Append(RecordDecl.EnumToC(e));
+        foreach (var t in Typedefs ?? [])
+            sb.Append($"typedef {RecordDecl.CName(t.Base)} {t.Name} __attribute__((aligned({t.Alignment})));\n");
         foreach (var r in Records) sb.Append(r.ToC());
         return sb.ToString();
     }

@@ -19,6 +19,8 @@ public class HandWrittenLayoutTests
     static RecordDecl S(string name, params MemberDecl[] m) => new(name, RecordKind.Struct, m);
     static RecordDecl U(string name, params MemberDecl[] m) => new(name, RecordKind.Union, m);
 
+    static readonly AlignedTypedef Int2 = new("int_a2", C.Int, 2), Int16 = new("int_a16", C.Int, 16), LongLong4 = new("llong_a4", C.LongLong, 4);
+
     static readonly RecordDecl Padding = S("Padding", M("c", T(C.Char)), M("i", T(C.Int)), M("d", T(C.Char)), M("x", T(C.Double)));
 
     /// <summary>Case name → the records it declares (nested ones first). The bool: also checked for Windows.</summary>
@@ -71,15 +73,18 @@ public class HandWrittenLayoutTests
         ["#pragma pack and a zero-width bitfield"] = (true, [new RecordDecl("PackZero", RecordKind.Struct, [M("a", T(C.Char)), B(null, C.Int, 0), M("b", T(C.Char))], Pack: 1),
             new RecordDecl("PackZeroBits", RecordKind.Struct, [B("a", C.Char, 2), B(null, C.Int, 0), M("b", T(C.Char))], Pack: 1)]),
         ["empty record"] = (true, [S("Empty")]),
+        ["typedefs that lower or raise alignment"] = (true, [S("TypedefAligned", M("c", T(C.Char)), M("x", Int2), M("d", T(C.Char)), M("y", Int16), M("e", T(C.Char)), M("z", LongLong4)),
+            new RecordDecl("TypedefPacked", RecordKind.Struct, [M("c", T(C.Char)), M("y", Int16)], Packed: true),
+            S("TypedefBitfield", M("c", T(C.Char)), new MemberDecl("b", Int2, 25), new MemberDecl("l", LongLong4, 40))]),
     };
 
     public static TheoryData<string> CaseNames => new(Cases.Keys);
 
     static readonly Lazy<LayoutOracle.Result> SysV = new(() =>
-        LayoutOracle.CheckSysV(new CUnit(RandomRecords.Enums, Distinct(Cases.Values.SelectMany(c => c.Records)))));
+        LayoutOracle.CheckSysV(new CUnit(RandomRecords.Enums, Distinct(Cases.Values.SelectMany(c => c.Records)), [Int2, Int16, LongLong4])));
 
     static readonly Lazy<LayoutOracle.Result> Windows = new(() =>
-        LayoutOracle.CheckWindows(new CUnit(RandomRecords.Enums, Distinct(Cases.Values.Where(c => c.Windows).SelectMany(c => c.Records)))));
+        LayoutOracle.CheckWindows(new CUnit(RandomRecords.Enums, Distinct(Cases.Values.Where(c => c.Windows).SelectMany(c => c.Records)), [Int2, Int16, LongLong4])));
 
     static List<RecordDecl> Distinct(IEnumerable<RecordDecl> records) => records.Distinct(ReferenceEqualityComparer.Instance).Cast<RecordDecl>().ToList();
 

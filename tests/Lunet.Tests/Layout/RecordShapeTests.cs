@@ -54,6 +54,10 @@ public class RecordShapeTests
         Assert.Contains("too large", Refused(() => FieldShape.Array(Int, 1L << 62)));
         Assert.Contains("too large", Refused(() => FieldShape.Array(Int, long.MaxValue)));
         Assert.Contains("must not be negative", Refused(() => FieldShape.Array(Int, -1)));
+        // An over-aligned typedef (int aligned(8)) cannot be an array element; gcc refuses it too.
+        Assert.Contains("array element of 4 bytes is not a multiple of its alignment (8)",
+            Refused(() => FieldShape.Flexible(FieldShape.Scalar(4, 8, ScalarClass.Signed))));
+        Assert.Equal(8, FieldShape.Array(FieldShape.Scalar(4, 2, ScalarClass.Signed), 2).Size);
         var big = FieldShape.Array(SysV.Scalar(CScalar.UnsignedChar), RecordShape.MaxSize / 2 + 1);
         Assert.Contains("too large", Refused(() => FieldShape.Array(big, 2)));
         // Each member fits; together they do not.

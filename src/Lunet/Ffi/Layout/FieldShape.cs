@@ -86,6 +86,9 @@ public sealed class ArrayShape : FieldShape
         if (count < 0) throw new LayoutException($"array length must not be negative (got {count})");
         if (element is ArrayShape { IsFlexible: true })
             throw new LayoutException("an array element cannot be a flexible array");
+        // As gcc: every element must start aligned, so the size must be a multiple of the alignment.
+        if (element.Size % element.Alignment != 0)
+            throw new LayoutException($"array element of {element.Size} bytes is not a multiple of its alignment ({element.Alignment})");
         Count = count;
         if (count is long n && n > 0 && element.Size > RecordShape.MaxSize / n)
             throw new LayoutException($"array of {n} elements of {element.Size} bytes is too large");

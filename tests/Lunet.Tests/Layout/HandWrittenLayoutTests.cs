@@ -19,7 +19,8 @@ public class HandWrittenLayoutTests
     static RecordDecl S(string name, params MemberDecl[] m) => new(name, RecordKind.Struct, m);
     static RecordDecl U(string name, params MemberDecl[] m) => new(name, RecordKind.Union, m);
 
-    static readonly AlignedTypedef Int2 = new("int_a2", C.Int, 2), Int16 = new("int_a16", C.Int, 16), LongLong4 = new("llong_a4", C.LongLong, 4);
+    static readonly AlignedTypedef Int2 = new("int_a2", C.Int, 2), Int16 = new("int_a16", C.Int, 16), LongLong4 = new("llong_a4", C.LongLong, 4),
+        LongLong2 = new("llong_a2", C.LongLong, 2), Char4 = new("char_a4", C.Char, 4);
 
     static readonly RecordDecl Padding = S("Padding", M("c", T(C.Char)), M("i", T(C.Int)), M("d", T(C.Char)), M("x", T(C.Double)));
 
@@ -76,15 +77,22 @@ public class HandWrittenLayoutTests
         ["typedefs that lower or raise alignment"] = (true, [S("TypedefAligned", M("c", T(C.Char)), M("x", Int2), M("d", T(C.Char)), M("y", Int16), M("e", T(C.Char)), M("z", LongLong4)),
             new RecordDecl("TypedefPacked", RecordKind.Struct, [M("c", T(C.Char)), M("y", Int16)], Packed: true),
             S("TypedefBitfield", M("c", T(C.Char)), new MemberDecl("b", Int2, 25), new MemberDecl("l", LongLong4, 40))]),
+        ["a bitfield as wide as an integer, on a multiple of its width"] = (true, [S("ModeWide", new MemberDecl("a", LongLong2, 64), new MemberDecl("b", LongLong2, 27)),
+            S("ModeAtFour", M("c", Arr(T(C.Char), 4)), new MemberDecl("x", LongLong2, 32)),
+            S("ModeOffFour", M("c", Arr(T(C.Char), 3)), new MemberDecl("x", LongLong2, 32)),
+            S("ModeUnnamed", M("c", Arr(T(C.Char), 4)), new MemberDecl(null, LongLong2, 32)),
+            U("ModeUnion", new MemberDecl("a", LongLong2, 32), M("c", T(C.Char))),
+            // An over-aligned char bitfield always moves to its alignment, except when it is a whole byte on a byte.
+            S("ModeNoStraddle", B(null, C.Long, 16), new MemberDecl("a", Char4, 6), B("b", C.Char, 8), new MemberDecl("c", Char4, 8), new MemberDecl("d", Char4, 8))]),
     };
 
     public static TheoryData<string> CaseNames => new(Cases.Keys);
 
     static readonly Lazy<LayoutOracle.Result> SysV = new(() =>
-        LayoutOracle.CheckSysV(new CUnit(RandomRecords.Enums, Distinct(Cases.Values.SelectMany(c => c.Records)), [Int2, Int16, LongLong4])));
+        LayoutOracle.CheckSysV(new CUnit(RandomRecords.Enums, Distinct(Cases.Values.SelectMany(c => c.Records)), [Int2, Int16, LongLong4, LongLong2, Char4])));
 
     static readonly Lazy<LayoutOracle.Result> Windows = new(() =>
-        LayoutOracle.CheckWindows(new CUnit(RandomRecords.Enums, Distinct(Cases.Values.Where(c => c.Windows).SelectMany(c => c.Records)), [Int2, Int16, LongLong4])));
+        LayoutOracle.CheckWindows(new CUnit(RandomRecords.Enums, Distinct(Cases.Values.Where(c => c.Windows).SelectMany(c => c.Records)), [Int2, Int16, LongLong4, LongLong2, Char4])));
 
     static List<RecordDecl> Distinct(IEnumerable<RecordDecl> records) => records.Distinct(ReferenceEqualityComparer.Instance).Cast<RecordDecl>().ToList();
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Lunet.Ffi.Layout;
 
 namespace Lunet.Tests.Layout;
@@ -13,19 +14,21 @@ public class RandomLayoutTests
     {
         var unit = RandomRecords.Generate(Count, Seed);
         var members = unit.Records.SelectMany(r => r.Members).ToList();
-        Assert.True(unit.Records.Count(r => r.Kind == RecordKind.Union) >= 60);
-        Assert.True(unit.Records.Count(r => r.Pack != 0) >= 50);
-        Assert.True(unit.Records.Count(r => r.Packed) >= 50);
-        Assert.True(unit.Records.Count(r => r.Aligned != 0) >= 40);
-        Assert.True(unit.Records.Count(r => r.Members.Any(m => m.Type is ArrayRef { Count: null })) >= 20);
-        Assert.True(members.Count(m => m.Width is > 0) >= 1000);
-        Assert.True(members.Count(m => m.Width == 0) >= 50);
-        Assert.True(members.Count(m => m.Width is > 0 && m.Name is null) >= 50);
-        Assert.True(members.Count(m => m.Packed) >= 100);
-        Assert.True(members.Count(m => m.Aligned != 0) >= 100);
-        Assert.True(members.Count(m => m.Type is RecordRef or ArrayRef { Element: RecordRef }) >= 100);
-        Assert.True(members.Count(m => m.Type is EnumRef) >= 100);
-        Assert.True(members.Count(m => m.Type is ArrayRef { Count: 0 }) >= 30);
+        AtLeast(60, unit.Records.Count(r => r.Kind == RecordKind.Union));
+        AtLeast(50, unit.Records.Count(r => r.Pack != 0));
+        AtLeast(50, unit.Records.Count(r => r.Packed));
+        AtLeast(40, unit.Records.Count(r => r.Aligned != 0));
+        AtLeast(20, unit.Records.Count(r => r.Members.Any(m => m.Type is ArrayRef { Count: null })));
+        AtLeast(1000, members.Count(m => m.Width is > 0));
+        AtLeast(50, members.Count(m => m.Width == 0));
+        AtLeast(50, members.Count(m => m.Width is > 0 && m.Name is null));
+        AtLeast(100, members.Count(m => m.Packed));
+        AtLeast(100, members.Count(m => m.Aligned != 0));
+        AtLeast(100, members.Count(m => m.Type is RecordRef or ArrayRef { Element: RecordRef }));
+        AtLeast(100, members.Count(m => m.Type is EnumRef));
+        AtLeast(30, members.Count(m => m.Type is ArrayRef { Count: 0 }));
+        AtLeast(30, members.Count(m => m.Type is AlignedTypedef && m.Width is null));
+        AtLeast(100, members.Count(m => m.Type is AlignedTypedef && m.Width > 0));
         // Every width of every bitfield type size.
         var missing = new[] { 8, 16, 32, 64 }
             .SelectMany(bits => Enumerable.Range(1, bits).Where(w => !members.Any(m => m.Width == w && TypeBits(m.Type) == bits)).Select(w => $"{w} of {bits}"))
@@ -33,10 +36,14 @@ public class RandomLayoutTests
         Assert.True(missing.Count == 0, "widths never generated: " + string.Join(", ", missing));
     }
 
+    static void AtLeast(int wanted, int count, [CallerArgumentExpression(nameof(count))] string what = "") =>
+        Assert.True(count >= wanted, $"{what}: {count}, wanted at least {wanted}");
+
     static int TypeBits(TypeRef t) => t switch
     {
         ScalarRef s => (int)MsvcLayout.Instance.Scalar(s.Type).Size * 8,
         EnumRef e => (int)SysVLayout.Instance.EnumStorage(e.Enum.Min, e.Enum.Max, e.Enum.Packed).Size * 8,
+        AlignedTypedef d => (int)MsvcLayout.Instance.Scalar(d.Base).Size * 8,
         _ => 0,
     };
 

@@ -4,7 +4,7 @@ namespace Lunet.Tests.Layout;
 
 /// <summary>
 /// Random struct and union declarations (fixed seed): scalars of every type, enums,
-/// arrays (zero-length ones too), nested records, runs of bitfields of every width (zero-width and unnamed
+/// typedefs with aligned(n), arrays (zero-length ones too), nested records, runs of bitfields of every width (zero-width and unnamed
 /// ones too), packed and aligned members, packed and aligned records, #pragma pack,
 /// flexible array members.
 /// </summary>
@@ -26,6 +26,14 @@ public static class RandomRecords
         new("E7", -1, uint.MaxValue, false), new("E8", 0, 1L << 40, false), new("E9", -5, 5, true),
     ];
 
+    /// <summary>Integer typedefs whose aligned(n) lowers or raises the alignment.</summary>
+    public static readonly AlignedTypedef[] Typedefs =
+    [
+        new("Ts1", CScalar.Short, 1), new("Tus1", CScalar.UnsignedShort, 1), new("Ti1", CScalar.Int, 1), new("Ti2", CScalar.Int, 2),
+        new("Tu8", CScalar.UnsignedInt, 8), new("Tll2", CScalar.LongLong, 2), new("Tull4", CScalar.UnsignedLongLong, 4),
+        new("Tll16", CScalar.LongLong, 16), new("Tc4", CScalar.Char, 4), new("Tuc2", CScalar.UnsignedChar, 2),
+    ];
+
     /// <param name="longDouble">Whether to use long double (Windows compilers disagree on it, so its corpus leaves it out).</param>
     public static CUnit Generate(int count, int seed, bool longDouble = true)
     {
@@ -38,7 +46,7 @@ public static class RandomRecords
             records.Add(r);
             if (r.Members.Count == 0 || r.Members[^1].Type is not ArrayRef { Count: null }) nestable.Add(r);
         }
-        return new CUnit(Enums, records);
+        return new CUnit(Enums, records, Typedefs);
     }
 
     static RecordDecl One(string name, Random rng, List<RecordDecl> nestable, bool longDouble)
@@ -75,8 +83,12 @@ public static class RandomRecords
             Packed: rng.Next(8) == 0, Aligned: rng.Next(10) == 0 ? 1 << rng.Next(1, 6) : 0, Pack: pack);
     }
 
-    static TypeRef Integer(Random rng) =>
-        rng.Next(6) == 0 ? new EnumRef(Pick(rng, Enums)) : new ScalarRef(Pick(rng, Integers));
+    static TypeRef Integer(Random rng) => rng.Next(12) switch
+    {
+        < 2 => new EnumRef(Pick(rng, Enums)),
+        2 => Pick(rng, Typedefs),
+        _ => new ScalarRef(Pick(rng, Integers)),
+    };
 
     static int MaxWidth(TypeRef t) => t switch
     {
@@ -85,6 +97,7 @@ public static class RandomRecords
         ScalarRef { Type: CScalar.Long or CScalar.UnsignedLong } => 32,
         ScalarRef s => SysVLayout.Instance.Scalar(s.Type).MaxBitWidth,
         EnumRef e => (int)SysVLayout.Instance.EnumStorage(e.Enum.Min, e.Enum.Max, e.Enum.Packed).Size * 8,
+        AlignedTypedef d => SysVLayout.Instance.Scalar(d.Base).MaxBitWidth,
         _ => throw new ArgumentException(t.ToString()),
     };
 
@@ -96,7 +109,9 @@ public static class RandomRecords
             < 8 => new ScalarRef(PickOther(rng, longDouble)),
             _ => nestable.Count > 0 ? new RecordRef(nestable[rng.Next(Math.Max(0, nestable.Count - 40), nestable.Count)]) : Integer(rng),
         };
-        return rng.Next(5) == 0 ? new ArrayRef(element, rng.Next(5)) : element;  // [0] is a GNU extension
+        // [0] is a GNU extension; an over-aligned typedef cannot be an array element.
+        var arrayable = element is not AlignedTypedef d || SysVLayout.Instance.Scalar(d.Base).Size % d.Alignment == 0;
+        return arrayable && rng.Next(5) == 0 ? new ArrayRef(element, rng.Next(5)) : element;
     }
 
     static CScalar PickOther(Random rng, bool longDouble)

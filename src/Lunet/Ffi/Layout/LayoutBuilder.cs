@@ -36,6 +36,26 @@ sealed class LayoutBuilder(RecordShape shape)
     public static long BitsOf(FieldShape type) =>
         type.Size <= RecordShape.MaxSize ? type.Size * 8 : throw TooLarge();
 
+    /// <summary>
+    /// The alignment a non-zero bitfield asks for, in bits: its own aligned(n), else a bit.
+    /// Like gcc, a field exactly 8, 16, 32 or 64 bits wide that already sits on a multiple
+    /// of its width is laid out as an integer of that size (<paramref name="asInteger"/>):
+    /// it asks for that alignment, and System V's straddling rule no longer applies to it.
+    /// Both only show when the declared type is aligned other than its size (a typedef
+    /// with aligned(n)). Packed fields wider than a byte are never taken as integers.
+    /// packed (without aligned(n)) caps the alignment at a byte, #pragma pack at its value.
+    /// </summary>
+    public static long BitfieldAlignmentBits(LayoutMember m, int width, long pos, bool packed, int pack, out bool asInteger)
+    {
+        long bits = m.Aligned > 0 ? m.Aligned * 8L : 1;
+        var known = pos == 0 ? long.MaxValue : pos & -pos;
+        asInteger = width is 8 or 16 or 32 or 64 && !(width > 8 && packed) && known >= width;
+        if (asInteger) bits = Math.Max(bits, width);
+        if (packed && m.Aligned == 0) bits = Math.Min(bits, 8);
+        if (pack != 0) bits = Math.Min(bits, pack * 8L);
+        return bits;
+    }
+
     static LayoutException TooLarge() => new($"record is larger than {RecordShape.MaxSize} bytes");
 
     public RecordLayout Finish(long usedBits)

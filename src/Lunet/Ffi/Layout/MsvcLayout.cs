@@ -41,9 +41,9 @@ public sealed class MsvcLayout : ILayoutRules
             var isBitfield = m.IsBitfield;
 
             // The alignment the member asks for, in bits: a bitfield only by its own aligned(n).
-            long desired = isBitfield
-                ? (m.Aligned > 0 ? (pack != 0 ? Math.Min(m.Aligned, pack) : m.Aligned) * 8L : 1)
-                : SysVLayout.MemberAlignment(m, packed, typeAlign, pack) * 8L;
+            long desired = !isBitfield ? SysVLayout.MemberAlignment(m, packed, typeAlign, pack) * 8L
+                : width == 0 ? (m.Aligned > 0 ? (pack != 0 ? Math.Min(m.Aligned, pack) : m.Aligned) * 8L : 1)
+                : LayoutBuilder.BitfieldAlignmentBits(m, width, union ? 0 : pos, packed, pack, out _);
 
             if (union)
             {

@@ -39,19 +39,17 @@ public sealed class SysVLayout : ILayoutRules
             }
             else if (m.BitWidth is int width)
             {
-                // Only the member's own aligned(n) asks for more than the next free bit.
-                var desired = m.Aligned;
-                if (shape.Pack != 0) desired = Math.Min(desired, shape.Pack);
+                var desired = LayoutBuilder.BitfieldAlignmentBits(m, width, union ? 0 : pos, packed, shape.Pack, out var asInteger);
                 if (m.Name is not null)
                 {
                     var unitAlign = shape.Pack != 0 ? Math.Min(typeAlign, shape.Pack) : packed ? 1 : typeAlign;
-                    b.RaiseAlignment(Math.Max(desired, unitAlign));
+                    b.RaiseAlignment(Math.Max((int)(desired / 8), unitAlign));
                 }
                 if (union) bit = 0;
                 else
                 {
-                    pos = LayoutBuilder.RoundUp(pos, desired * 8L);
-                    if (!packed && shape.Pack == 0 && SpansTooManyUnits(pos, width, typeAlign * 8L, m.Type.Size * 8))
+                    pos = LayoutBuilder.RoundUp(pos, desired);
+                    if (!packed && shape.Pack == 0 && !asInteger && SpansTooManyUnits(pos, width, typeAlign * 8L, m.Type.Size * 8))
                         pos = LayoutBuilder.RoundUp(pos, typeAlign * 8L);
                     bit = pos;
                     pos = LayoutBuilder.Add(pos, width);

@@ -40,7 +40,9 @@ public sealed class MsvcLayout : ILayoutRules
             var typeBits = LayoutBuilder.BitsOf(m.Type);
             var isBitfield = m.IsBitfield;
 
-            // The alignment the member asks for, in bits: a bitfield only by its own aligned(n).
+            // The alignment the member asks for, in bits (a zero-width bitfield: only its own aligned(n)).
+            // The record's alignment is raised before the member is placed: a zero-width
+            // bitfield counts only right after a non-zero one, a packed bitfield never.
             long desired = !isBitfield ? SysVLayout.MemberAlignment(m, packed, typeAlign, pack) * 8L
                 : width == 0 ? (m.Aligned > 0 ? (pack != 0 ? Math.Min(m.Aligned, pack) : m.Aligned) * 8L : 1)
                 : LayoutBuilder.BitfieldAlignmentBits(m, width, union ? 0 : pos, packed, pack, out _);
@@ -60,7 +62,7 @@ public sealed class MsvcLayout : ILayoutRules
             var known = pos == 0 ? long.MaxValue : pos & -pos;
             if (open is null && known < desired) pos = LayoutBuilder.RoundUp(pos, desired);
 
-            var before = open;
+            var previous = open;   // which unit the new-unit test below compares with
             if (open is OpenUnit prev)
             {
                 var realign = known < desired;
@@ -81,13 +83,13 @@ public sealed class MsvcLayout : ILayoutRules
                 else
                 {
                     if (!prev.ZeroWidth) pos = LayoutBuilder.Add(pos, remaining);  // close the unit
-                    else before = null;
+                    else previous = null;
                     if (!isBitfield || width == 0) open = null;
                 }
                 if (realign) pos = LayoutBuilder.RoundUp(pos, desired);
             }
 
-            if (!isBitfield || (before is OpenUnit b4 ? typeBits != b4.TypeBits : width != 0))
+            if (!isBitfield || (previous is OpenUnit p ? typeBits != p.TypeBits : width != 0))
             {
                 // A new unit, or an ordinary member: align for its type.
                 remaining = isBitfield ? typeBits - width : 0;

@@ -15,7 +15,10 @@ sealed class Repl(LuaRuntime runtime, TextReader input, bool prompts)
     {
         while (ReadChunk() is string code)
         {
-            try { runtime.DoStringAndPrint(code, ChunkName); }
+            try
+            {
+                using (Interrupt.While(runtime.State)) runtime.DoStringAndPrint(code, ChunkName);
+            }
             catch (LuaScriptException e) { Program.ReportError(e); }
             Program.FlushLuaOutput(runtime);
         }

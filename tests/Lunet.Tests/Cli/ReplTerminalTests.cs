@@ -101,7 +101,10 @@ public class ReplTerminalTests
             t.WaitFor("7!");
             t.Type("pri" + "\t" + "('tab', 1)\r");        // and a global
             t.WaitFor("tab\t1");
-            t.Type(Up + Up + "\r");                      // history: two back is the string.format line
+            t.Type("ffi = require('ffi')\r");
+            t.Type("=ffi.sizeo" + "\t" + "('i32') * 1000\r");  // and an ffi member
+            t.WaitFor("4000");
+            t.Type(Up + Up + Up + Up + "\r");            // history: four back is the string.format line
             t.WaitFor("7!", 2);
             t.Type("for i = 1, 2 do\r");                  // multi-line input
             t.Type("io.write('line', i, ' ') end\r");

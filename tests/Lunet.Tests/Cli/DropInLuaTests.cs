@@ -200,4 +200,22 @@ public class DropInLuaTests
         Assert.Equal(expected + "\n", CliRunner.Run("-e", "print(os.platform)").Stdout);
         Assert.Equal(expected + "\n", CliRunner.Run("--no-ffi", "-e", "print(os.platform)").Stdout);
     }
+
+    [Fact]
+    public void PlutosFfiOpenExampleRunsWithOnlyItsTernaryRewritten()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        // Pluto's ffi.open example: `os.platform == "windows" ? "lib" : "./liblib.so"` becomes and/or.
+        var dir = CliRunner.TempDir(("lib.c", "int MY_MAGIC_INT = 69;\nint add(int a, int b) { return a + b; }\n"), ("example.lua", """
+            local ffi = require "pluto:ffi"
+            local lib = ffi.open(os.platform == "windows" and "lib" or "./liblib.so")
+            assert(lib:value("i32", "MY_MAGIC_INT") == 69)
+            assert(lib:wrap("i32", "add", "i32", "i32")(38, 4) == 42)
+            print("ok")
+            """));
+        NativeBuild.Run(NativeBuild.Compiler(), $"-shared -fPIC -o \"{Path.Combine(dir, "liblib.so")}\" \"{Path.Combine(dir, "lib.c")}\"");
+        var r = CliRunner.RunIn(dir, null, "example.lua");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal("ok\n", r.Stdout);
+    }
 }

@@ -108,6 +108,24 @@ public class DropInLuaTests
     }
 
     [Fact]
+    public void Liblua54SymbolsMadeVisibleForCModulesStayOutOfReachOfAnAllowListedLibrary()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        using var full = new LuaRuntime(); // promotes liblua's symbols, process-wide
+        var libm = "libm.so.6";
+        using var restricted = new LuaRuntime(new LuaRuntimeOptions { Ffi = FfiAccess.AllowList, AllowedLibraries = { libm } });
+        var r = restricted.DoString("""
+            local ffi = require "ffi"
+            local m = ffi.open(...)
+            local ok, err = pcall(m.wrap, m, "i32", "lua_checkstack", "pointer", "i32")
+            return ok, tostring(err), m:wrap("f64", "cos", "f64")(0)
+            """, "=t", libm);
+        Assert.Equal(false, r[0]);
+        Assert.Contains("symbol 'lua_checkstack' not found in library", (string)r[1]!);
+        Assert.Equal(1.0, r[2]);
+    }
+
+    [Fact]
     public void AByteOrderMarkIsSkippedInFilesStdinAndDoFile()
     {
         var dir = CliRunner.TempDir();

@@ -14,9 +14,10 @@ sealed class History
 
     public History()
     {
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
         file = Environment.GetEnvironmentVariable("LUNET_HISTORY") is string f
             ? (f.Length > 0 ? f : null)
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".lunet_history");
+            : home.Length > 0 ? Path.Combine(home, ".lunet_history") : null; // no home: no file, not one in the current directory
         if (file == null) return;
         try { if (File.Exists(file)) entries.AddRange(File.ReadAllLines(file).TakeLast(MaxEntries)); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }

@@ -2,7 +2,8 @@ namespace Lunet.Cli;
 
 /// <summary>One -e or -l option, kept in command-line order.</summary>
 /// <param name="Kind">'e' (run code) or 'l' (require a module).</param>
-sealed record StartupAction(char Kind, string Text);
+/// <param name="Code">The argument's bytes as given (-e code need not be UTF-8).</param>
+sealed record StartupAction(char Kind, string Text, byte[] Code);
 
 /// <summary>
 /// The interpreter's options, parsed as lua.c parses its own: options come before
@@ -11,7 +12,6 @@ sealed record StartupAction(char Kind, string Text);
 /// </summary>
 sealed class CommandLine
 {
-    public const string Version = "Lunet 0.1 (Lua 5.4)";
 
     public const string Usage = """
         usage: lunet [options] [script [args]]
@@ -22,7 +22,7 @@ sealed class CommandLine
           -l mod          require library 'mod' into global 'mod'
           -l g=mod        require library 'mod' into global 'g'
           -v              show version information
-          -E              ignore environment variables (accepted; lunet reads none)
+          -E              ignore environment variables (LUA_INIT, LUA_PATH, LUA_CPATH)
           -W              turn warnings on
           -h, --help      show this help
           --no-ffi        run without the ffi module (require("ffi") fails), C modules,
@@ -45,6 +45,7 @@ sealed class CommandLine
     public bool ShowVersion { get; private set; }
     public bool ShowHelp { get; private set; }
     public bool WarningsOn { get; private set; }
+    public bool IgnoreEnvironment { get; private set; }
     public bool NoFfi { get; private set; }
     public long? MemoryLimit { get; private set; }
 
@@ -53,7 +54,11 @@ sealed class CommandLine
 
     public bool HasScript => ScriptIndex >= 0;
 
-    public static CommandLine Parse(IReadOnlyList<string> args)
+    public static CommandLine Parse(IReadOnlyList<string> args) =>
+        Parse(args, args.Select(a => System.Text.Encoding.UTF8.GetBytes(a)).ToArray());
+
+    /// <summary>Parses <paramref name="args"/>; <paramref name="raw"/> holds the same arguments as bytes.</summary>
+    public static CommandLine Parse(IReadOnlyList<string> args, IReadOnlyList<byte[]> raw)
     {
         var c = new CommandLine();
         for (int i = 0; i < args.Count; i++)
@@ -69,16 +74,17 @@ sealed class CommandLine
             {
                 case "-i": c.Interactive = true; continue;
                 case "-v": c.ShowVersion = true; continue;
-                case "-E": continue;
+                case "-E": c.IgnoreEnvironment = true; continue;
                 case "-W": c.WarningsOn = true; continue;
                 case "-h" or "--help": c.ShowHelp = true; continue;
                 case "--no-ffi": c.NoFfi = true; continue;
             }
             if (a.StartsWith("-e", StringComparison.Ordinal) || a.StartsWith("-l", StringComparison.Ordinal))
             {
-                var value = a.Length > 2 ? a[2..] : i + 1 < args.Count ? args[++i] : null;
+                bool attached = a.Length > 2;
+                var value = attached ? a[2..] : i + 1 < args.Count ? args[++i] : null;
                 if (value == null) return c.Fail($"'{a}' needs argument");
-                c.Actions.Add(new StartupAction(a[1], value));
+                c.Actions.Add(new StartupAction(a[1], value, attached ? raw[i][2..] : raw[i]));
                 continue;
             }
             if (a == "--allow-lib" || a.StartsWith("--allow-lib=", StringComparison.Ordinal))
@@ -107,7 +113,7 @@ sealed class CommandLine
     /// </summary>
     public LuaRuntimeOptions RuntimeOptions()
     {
-        var o = new LuaRuntimeOptions { MemoryLimit = MemoryLimit };
+        var o = new LuaRuntimeOptions { MemoryLimit = MemoryLimit, IgnoreEnvironment = IgnoreEnvironment };
         if (NoFfi) o.Ffi = FfiAccess.Disabled;
         else if (AllowedLibraries.Count > 0)
         {

@@ -12,7 +12,8 @@ static class Program
     {
         if (args.Length > 0 && args[0] == "exports") return Exports(args[1..]);
 
-        var cl = CommandLine.Parse(args);
+        var raw = RawArguments.Get(args);
+        var cl = CommandLine.Parse(args, raw);
         if (cl.Error != null)
         {
             Console.Error.WriteLine($"lunet: {cl.Error}");
@@ -27,7 +28,7 @@ static class Program
         // As lua: a script or -e without -i runs and exits; otherwise (or with -i) the REPL follows.
         bool repl = cl.Interactive || (!cl.HasScript && cl.Actions.All(a => a.Kind != 'e') && !cl.ShowVersion);
         bool terminal = !Console.IsInputRedirected;
-        if (cl.ShowVersion || (repl && terminal)) Console.WriteLine(CommandLine.Version);
+        if (cl.ShowVersion || (repl && terminal)) Console.WriteLine(VersionInfo.Text);
 
         LuaRuntime runtime;
         try { runtime = new LuaRuntime(cl.RuntimeOptions()); }
@@ -40,9 +41,10 @@ static class Program
         try
         {
             if (cl.WarningsOn) runtime.DoString("warn('@on')", "=(command line)");
-            ScriptArgs.Install(runtime, args, cl.ScriptIndex);
+            ScriptArgs.Install(runtime, raw, cl.ScriptIndex);
+            if (!cl.IgnoreEnvironment) RunInit(runtime);
             foreach (var action in cl.Actions) RunAction(runtime, action);
-            if (cl.HasScript) RunScript(runtime, args, cl.ScriptIndex);
+            if (cl.HasScript) RunScript(runtime, args, raw, cl.ScriptIndex);
             if (repl) new Repl(runtime, Console.In, prompts: terminal).Run();
             return 0;
         }
@@ -55,11 +57,30 @@ static class Program
         finally { FlushLuaOutput(runtime); }
     }
 
+    /// <summary>
+    /// As lua: LUA_INIT_5_4, else LUA_INIT, runs before -e, -l and the script: "@file" runs
+    /// the file, anything else is code (chunk "=LUA_INIT_5_4" or "=LUA_INIT").
+    /// </summary>
+    static void RunInit(LuaRuntime runtime)
+    {
+        var name = "LUA_INIT_5_4";
+        var init = Environment.GetEnvironmentVariable(name);
+        if (init == null) init = Environment.GetEnvironmentVariable(name = "LUA_INIT");
+        if (init == null) return;
+        if (init.StartsWith('@'))
+        {
+            var path = init[1..];
+            using (Interrupt.While(runtime.State)) runtime.DoScript(ReadScript(path), "@" + path, []);
+        }
+        else
+            using (Interrupt.While(runtime.State)) runtime.DoScript(System.Text.Encoding.UTF8.GetBytes(init), "=" + name, []);
+    }
+
     static void RunAction(LuaRuntime runtime, StartupAction action)
     {
         if (action.Kind == 'e')
         {
-            runtime.DoString(action.Text, "=(command line)");
+            using (Interrupt.While(runtime.State)) runtime.DoScript(action.Code, "=(command line)", []);
             return;
         }
         // -l mod, or -l g=mod (global g = require "mod")
@@ -68,18 +89,39 @@ static class Program
         runtime.DoString("local g, m = ...; _G[g] = require(m)", "=(command line)", global, module);
     }
 
-    static void RunScript(LuaRuntime runtime, string[] args, int scriptIndex)
+    static void RunScript(LuaRuntime runtime, string[] args, byte[][] raw, int scriptIndex)
     {
         var script = args[scriptIndex];
-        var varargs = ScriptArgs.Varargs(args, scriptIndex);
+        var varargs = ScriptArgs.Varargs(raw, scriptIndex);
         if (script == "-")
         {
             using var stdin = new MemoryStream();
             Console.OpenStandardInput().CopyTo(stdin);
-            runtime.DoScript(stdin.ToArray(), "=stdin", varargs);
+            using (Interrupt.While(runtime.State)) runtime.DoScript(stdin.ToArray(), "=stdin", varargs);
         }
         else
-            runtime.DoFile(script, varargs);
+        {
+            // lua opens a directory and fails reading it; .NET fails opening it.
+            if (Directory.Exists(script)) throw new LuaScriptException($"cannot read {script}: Is a directory", null);
+            using (Interrupt.While(runtime.State)) runtime.DoFile(script, varargs);
+        }
+    }
+
+    /// <summary>A file's bytes for LUA_INIT's "@file", with lua's messages when it cannot be read.</summary>
+    static byte[] ReadScript(string path)
+    {
+        if (Directory.Exists(path)) throw new LuaScriptException($"cannot read {path}: Is a directory", null);
+        try { return File.ReadAllBytes(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            var why = e switch
+            {
+                FileNotFoundException or DirectoryNotFoundException => "No such file or directory",
+                UnauthorizedAccessException => "Permission denied",
+                _ => "cannot read the file",
+            };
+            throw new LuaScriptException($"cannot open {path}: {why}", null);
+        }
     }
 
     /// <summary>An uncaught error as lua reports it: "lunet: message", then the traceback.</summary>

@@ -5,17 +5,25 @@ namespace Lunet.Cli;
 /// (<c>return line</c>) and its values printed with Lua's print; otherwise it is a
 /// statement, continued over more lines (prompt ">>") while the chunk is incomplete.
 /// Errors are reported and the loop goes on; end of input ends it. Prompts are
-/// shown only when the input is a terminal, so piped input gives just the output.
+/// shown only when the input is a terminal, so piped input gives just the output; on a
+/// terminal lines are read with <see cref="LineEditor"/> (editing, history, completion).
 /// </summary>
 sealed class Repl(LuaRuntime runtime, TextReader input, bool prompts)
 {
     const string ChunkName = "=stdin";
 
+    /// <summary>On a terminal (input and output), lines come from the line editor; otherwise plain lines.</summary>
+    readonly LineEditor? editor = prompts && !Console.IsOutputRedirected
+        ? new LineEditor(new History(), new Completer(runtime).Complete) : null;
+
     public void Run()
     {
         while (ReadChunk() is string code)
         {
-            try { runtime.DoStringAndPrint(code, ChunkName); }
+            try
+            {
+                using (Interrupt.While(runtime.State)) runtime.DoStringAndPrint(code, ChunkName);
+            }
             catch (LuaScriptException e) { Program.ReportError(e); }
             Program.FlushLuaOutput(runtime);
         }
@@ -27,6 +35,7 @@ sealed class Repl(LuaRuntime runtime, TextReader input, bool prompts)
     {
         var line = Read("> ");
         if (line == null) return null;
+        if (line.StartsWith('=')) line = "return " + line[1..]; // "=expr", as lua 5.4 before 5.4.4 and after
         var asExpression = "return " + line;
         if (runtime.Compile(asExpression, ChunkName, out _) == null) return asExpression;
         var code = line;
@@ -41,6 +50,7 @@ sealed class Repl(LuaRuntime runtime, TextReader input, bool prompts)
 
     string? Read(string prompt)
     {
+        if (editor != null) return editor.ReadLine(prompt);
         if (prompts) Console.Write(prompt);
         return input.ReadLine();
     }

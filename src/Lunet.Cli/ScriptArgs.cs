@@ -6,6 +6,7 @@ namespace Lunet.Cli;
 /// there is no script), <c>arg[i - s] = argv[i]</c>. So arg[0] is the script, arg[1..n]
 /// its arguments, and the program and the options before the script sit at negative
 /// indices (<c>lunet -e x s.lua a</c>: arg[-3] = "lunet", arg[-2] = "-e", arg[-1] = "x").
+/// The arguments are the bytes given (<see cref="RawArguments"/>), UTF-8 or not.
 /// </summary>
 static class ScriptArgs
 {
@@ -13,7 +14,7 @@ static class ScriptArgs
     public static string ProgramName =>
         Environment.GetEnvironmentVariable("LUNET_ARGV0") is { Length: > 0 } name ? name : "lunet";
 
-    public static void Install(LuaRuntime runtime, IReadOnlyList<string> args, int scriptIndex)
+    public static void Install(LuaRuntime runtime, IReadOnlyList<byte[]> args, int scriptIndex)
     {
         int s = scriptIndex < 0 ? 0 : scriptIndex + 1;
         var values = new object?[args.Count + 3];
@@ -30,6 +31,6 @@ static class ScriptArgs
     }
 
     /// <summary>The script's own arguments, passed to its chunk as <c>...</c>.</summary>
-    public static object?[] Varargs(IReadOnlyList<string> args, int scriptIndex) =>
+    public static object?[] Varargs(IReadOnlyList<byte[]> args, int scriptIndex) =>
         scriptIndex < 0 ? [] : args.Skip(scriptIndex + 1).Cast<object?>().ToArray();
 }

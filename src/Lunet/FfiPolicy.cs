@@ -44,5 +44,11 @@ public sealed class LuaRuntimeOptions
     /// </summary>
     public bool BinaryChunks { get; set; } = true;
 
+    /// <summary>
+    /// Whether package.path and package.cpath ignore LUA_PATH(_5_4) and LUA_CPATH(_5_4),
+    /// as lua -E does (the lunet command's -E sets it).
+    /// </summary>
+    internal bool IgnoreEnvironment { get; set; }
+
     internal bool LoadsBinaryChunks => BinaryChunks && Ffi == FfiAccess.Full;
 }

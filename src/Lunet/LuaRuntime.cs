@@ -232,6 +232,7 @@ public sealed unsafe partial class LuaRuntime : IDisposable
             case double d: pushnumber(L, d); break;
             case float f: pushnumber(L, f); break;
             case string s: LuaOps.PushString(L, s); break;
+            case byte[] bytes: fixed (byte* p = bytes) pushlstring(L, p, (nuint)bytes.Length); break; // a string as bytes
             case nint p: pushlightuserdata(L, p); break;
             default: throw new ArgumentException($"cannot pass a {value.GetType().Name} to Lua");
         }

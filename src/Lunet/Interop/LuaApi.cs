@@ -154,5 +154,25 @@ internal static unsafe class LuaApi
         typename_ = (delegate* unmanaged[Cdecl]<nint, int, byte*>)F("lua_typename");
     }
 
+    static int globalDone;
+
+    /// <summary>
+    /// Makes liblua54's symbols visible to libraries loaded after it, so Lua C modules
+    /// (built against liblua, with lua_* left undefined for the host to provide, as lua5.4
+    /// does) link: .NET opened it RTLD_LOCAL; opening the same file again with RTLD_NOLOAD |
+    /// RTLD_GLOBAL promotes the loaded copy (no second copy, whose state would differ).
+    /// Called for Full runtimes only, the only ones that load C modules. Once per process;
+    /// false (and nothing changed) where it cannot be done.
+    /// </summary>
+    public static bool MakeSymbolsGlobal()
+    {
+        if (OperatingSystem.IsWindows()) return true; // modules link against lua54.dll by name: the loaded one
+        if (Interlocked.Exchange(ref globalDone, 1) == 1) return true;
+        int RTLD_NOLOAD = OperatingSystem.IsMacOS() ? 0x10 : 4, RTLD_GLOBAL = OperatingSystem.IsMacOS() ? 8 : 0x100;
+        nint* info = stackalloc nint[4]; // Dl_info: dli_fname, dli_fbase, dli_sname, dli_saddr
+        if (LibC.dladdr(NativeLibrary.GetExport(Handle, "lua_checkstack"), info) == 0 || info[0] == 0) return false;
+        return LibC.dlopen((byte*)info[0], LibC.RTLD_NOW | RTLD_NOLOAD | RTLD_GLOBAL) != 0;
+    }
+
     public static nint ErrorFunction => NativeLibrary.GetExport(Handle, "lua_error");
 }

@@ -6,8 +6,8 @@ namespace Lunet.Modules;
 
 /// <summary>
 /// What require finds beyond Lua's defaults: the ffi under its three names (one
-/// table), when the runtime's policy allows the ffi, and Lua modules next to the
-/// running script.
+/// table), when the runtime's policy allows the ffi, Lua C modules under Full (liblua's
+/// symbols made visible to them), and Lua modules next to the running script.
 /// </summary>
 internal static unsafe class ModuleLoader
 {
@@ -17,6 +17,7 @@ internal static unsafe class ModuleLoader
     {
         var L = runtime.State;
         if (runtime.Options.Ffi == FfiAccess.Disabled) return;
+        if (runtime.Options.Ffi == FfiAccess.Full) MakeSymbolsGlobal(); // Lua C modules load only under Full
         try { runtime.Ffi = FfiContext.Install(L, runtime.Options); }
         catch
         {

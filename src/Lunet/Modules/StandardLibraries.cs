@@ -40,14 +40,15 @@ internal static unsafe class StandardLibraries
         var compiled = Compiled.Value;
         fixed (byte* code = compiled)
             status = loadbufferx(L, code, (nuint)compiled.Length, null, (byte*)BinaryMode);
-        if (status == LUA_OK && checkstack(L, 4 + Openers.Length) != 0)
+        if (status == LUA_OK && checkstack(L, 10 + Openers.Length) != 0)
         {
             pushvalue(L, LUA_REGISTRYINDEX);
             pushinteger(L, (long)options.Libraries);
             pushboolean(L, options.Ffi != FfiAccess.Full ? 1 : 0);
             pushboolean(L, options.LoadsBinaryChunks ? 0 : 1);
             foreach (var open in Openers) pushcclosure(L, open, 0);
-            status = pcallk(L, 4 + Openers.Length, 0, 0, 0, 0);
+            int extra = PushPathSettings(L, options);
+            status = pcallk(L, 4 + Openers.Length + extra, 0, 0, 0, 0);
         }
         if (status == LUA_OK)
         {
@@ -57,6 +58,34 @@ internal static unsafe class StandardLibraries
         var message = LuaOps.ToStringOrNull(L, -1) ?? "out of stack space";
         runtime.Dispose();
         throw new InvalidOperationException($"cannot open the standard libraries: {message}");
+    }
+
+    /// <summary>
+    /// Pushes what the chunk needs for package.path / package.cpath and os.platform: the
+    /// defaults, the LUA_PATH_5_4 (else LUA_PATH) and LUA_CPATH_5_4 (else LUA_CPATH)
+    /// variables (nil when the options ignore the environment, as lua -E) and the platform.
+    /// </summary>
+    static int PushPathSettings(nint L, LuaRuntimeOptions options)
+    {
+        PushOrNil(L, SystemPaths.LuaPath);
+        PushOrNil(L, SystemPaths.CPath);
+        PushVariable(L, options, "LUA_PATH");
+        PushVariable(L, options, "LUA_CPATH");
+        LuaOps.PushString(L, SystemPaths.Platform);
+        return 5;
+    }
+
+    static void PushVariable(nint L, LuaRuntimeOptions options, string name)
+    {
+        var value = options.IgnoreEnvironment ? null
+            : Environment.GetEnvironmentVariable(name + "_5_4") ?? Environment.GetEnvironmentVariable(name);
+        PushOrNil(L, value);
+    }
+
+    static void PushOrNil(nint L, string? value)
+    {
+        if (value == null) pushnil(L);
+        else LuaOps.PushString(L, value);
     }
 
     /// <summary>
@@ -104,7 +133,8 @@ internal static unsafe class StandardLibraries
         -- protected, before any script). Uses no globals: they are what it builds.
         local registry, flags, restricted, textOnly,
               open_base, open_package, open_coroutine, open_table, open_io, open_os,
-              open_string, open_math, open_utf8, open_debug = ...
+              open_string, open_math, open_utf8, open_debug,
+              defaultPath, defaultCPath, envPath, envCPath, platform = ...
         -- The bits of LuaLibraries.
         local BASE, PACKAGE, COROUTINE, TABLE, IO, OS, STRING, MATH, UTF8, DEBUG, OSTIME, TRACEBACK =
               1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048
@@ -130,12 +160,20 @@ internal static unsafe class StandardLibraries
           return kept
         end
 
-        if has(PACKAGE) then expose("package", open_package("package")) end
+        -- package reads LUA_PATH itself unless the registry says LUA_NOENV: the paths are
+        -- set below instead, from the system's Lua directories and the variables C# read.
+        if has(PACKAGE) then
+          local noenv = registry.LUA_NOENV
+          registry.LUA_NOENV = true
+          expose("package", open_package("package"))
+          registry.LUA_NOENV = noenv
+        end
         if has(COROUTINE) then expose("coroutine", open_coroutine("coroutine")) end
         if has(TABLE) then expose("table", open_table("table")) end
         if has(IO) then expose("io", open_io("io")) end
         if has(OS) then expose("os", open_os("os"))
         elseif has(OSTIME) then expose("os", keep(open_os("os"), { "clock", "date", "difftime", "time" })) end
+        if loaded.os ~= nil then loaded.os.platform = platform end
         if has(STRING) then expose("string", stringlib) else debuglib.setmetatable("", nil) end
         if has(MATH) then expose("math", open_math("math")) end
         if has(UTF8) then expose("utf8", open_utf8("utf8")) end
@@ -163,8 +201,20 @@ internal static unsafe class StandardLibraries
           return (gsub(mode, "b", ""))
         end
 
+        -- As package's setpath: the variable's value, with ";;" standing for the default.
+        local find, sub = stringlib.find, stringlib.sub
+        local function withDefault(value, default)
+          if value == nil then return default end
+          local at = find(value, ";;", 1, true)
+          if at == nil then return value end
+          local prefix, suffix = sub(value, 1, at - 1), sub(value, at + 2)
+          return (prefix ~= "" and prefix .. ";" or "") .. default .. (suffix ~= "" and ";" .. suffix or "")
+        end
+
         local package = loaded.package
         if package ~= nil then
+          package.path = withDefault(envPath, defaultPath or package.path)
+          package.cpath = withDefault(envCPath, defaultCPath or package.cpath)
           local searchers, searchpath = package.searchers, package.searchpath
           -- The C searchers and loadlib run native code (and read files).
           if restricted or not has(IO) then

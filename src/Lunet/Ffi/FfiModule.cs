@@ -25,6 +25,7 @@ internal static unsafe class FfiModule
         CFunction.Set(L, -1, "pointer", &Pointer);
         CFunction.Set(L, -1, "sizeof", &SizeOf);
         CFunction.Set(L, -1, "alignof", &AlignOf);
+        CFunction.Set(L, -1, "cdef", &TypeFunctions.CDef);
         CFunction.Set(L, -1, "buffer", &MemoryFunctions.NewBuffer);
         CFunction.Set(L, -1, "alloc", &MemoryFunctions.Alloc);
         CFunction.Set(L, -1, "cast", &MemoryFunctions.Cast);
@@ -86,6 +87,7 @@ internal static unsafe class FfiModule
         if (rawget(L, LUA_REGISTRYINDEX) == TTABLE) return;
         settop(L, -2);
         LibraryObject.Push(L, FfiContext.Of(L).Process());
+        TypeFunctions.GiveDeclarations(L, -1);
         pushvalue(L, -1);
         LuaOps.RawSetField(L, LUA_REGISTRYINDEX, "ffi.C");
     }

@@ -25,6 +25,8 @@ public sealed partial class TypeRegistry
             }
             case FunctionSyntax f:
             {
+                if (f.Parameters.Count > FfiLimits.MaxParameters)
+                    throw new LuaException($"function type has {f.Parameters.Count} parameters; the limit is {FfiLimits.MaxParameters}");
                 var ret = FromSyntax(f.Return, text, constantsOf);
                 var ps = new List<CType>(f.Parameters.Count);
                 foreach (var p in f.Parameters)

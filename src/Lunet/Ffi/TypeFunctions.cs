@@ -1,4 +1,7 @@
 using System.Text;
+using Lunet.Ffi.Calls;
+using Lunet.Ffi.Conversion;
+using Lunet.Ffi.Libraries;
 using Lunet.Ffi.Types;
 using Lunet.Interop;
 using static Lunet.Interop.LuaApi;
@@ -74,11 +77,28 @@ internal static unsafe class TypeFunctions
         }
         var name = LuaOps.ToStringOrNull(L, 2);
         if (name == null || name.Length > FfiLimits.MaxNameLength) return 0;
-        if (FfiContext.Of(L).Types.TryConstant(name, out var value))
+        var context = FfiContext.Of(L);
+        if (context.Types.TryConstant(name, out var value))
         {
             pushinteger(L, value);
             return 1;
         }
-        return 0;
+        if (context.Types.Symbol(name) is not { } declared) return 0;
+        var lib = context.Process();
+        var address = lib.Symbol(declared.Symbol);
+        if (declared.Type is FunctionType f)
+        {
+            // Scalars and pointers only, as lib:wrap: the same checks, the same shared stubs.
+            if (f.IsVariadic) throw new LuaException($"ffi.C.{name}: calling a variadic function through ffi.C is not supported");
+            SymbolKinds.CheckFunction(declared.Symbol, address, "ffi.C");
+            CallDispatcher.Push(L, lib.Bind(declared.Symbol, LibraryObject.MakeSignature(f.Returns, [.. f.Parameters], $"ffi.C.{name}")));
+            return 1;
+        }
+        // A declared variable reads as its current value, as lib:value(type, name) does.
+        if (!declared.Type.IsScalarValue)
+            throw new LuaException($"ffi.C.{name}: a variable of type {declared.Type.Name} cannot be read as one value");
+        SymbolKinds.CheckVariable(declared.Symbol, address, declared.Type);
+        CToLua.Load(L, declared.Type, (byte*)address);
+        return 1;
     }
 }

@@ -124,4 +124,20 @@ public class CdefTests
         Assert.Contains("cdef:1:21: C type 'long double' is not supported", Lua.Error(rt, Ffi + "ffi.cdef('typedef long double ld;')"));
         Assert.Contains("packed, aligned and mode attributes", Lua.Error(rt, Ffi + "ffi.cdef('typedef int i2 __attribute__((mode(HI)));')"));
     }
+
+    [Fact]
+    public void DeclaredFunctionsAndVariablesAreCalledAndReadThroughFfiC()
+    {
+        using var rt = Lua.NewRuntime();
+        Assert.Equal("3|5|3|1", rt.DoString(Ffi + """
+            ffi.cdef[[ int abs(int); size_t strlen(const char *s); size_t my_len(const char *) __asm__("strlen"); extern int optind; ]]
+            return table.concat({ ffi.C.abs(-3), ffi.C.strlen('hello'), ffi.C.my_len('abc'), ffi.C.optind }, '|')
+            """, "=test")[0]);
+        Assert.Contains("bad argument #1 to 'abs' (i32 expected, got string)", Lua.Error(rt, Ffi + "return ffi.C.abs('x')"));
+        rt.DoString(Ffi + "ffi.cdef[[ int printf(const char *, ...); int no_such_function_here(int); struct tm; struct tm gm(int); ]]");
+        Assert.Contains("ffi.C.printf: calling a variadic function through ffi.C is not supported", Lua.Error(rt, Ffi + "return ffi.C.printf"));
+        Assert.Contains("symbol 'no_such_function_here' not found", Lua.Error(rt, Ffi + "return ffi.C.no_such_function_here"));
+        Assert.Contains("symbol 'gm' not found", Lua.Error(rt, Ffi + "return ffi.C.gm"));
+        Assert.Contains("ffi.C.timezone: a variable of type struct tm cannot be read as one value", Lua.Error(rt, Ffi + "ffi.cdef('extern struct tm timezone;') return ffi.C.timezone"));
+    }
 }

@@ -34,11 +34,15 @@ public sealed class StructType : CType
     public override int Alignment => alignment;
     public override bool IsComplete => Fields != null;
 
-    internal void Complete(IReadOnlyList<StructField> fields, int size, int alignment)
+    /// <summary>The layout engine's result (for records nested in later ones), or null while incomplete.</summary>
+    public Layout.RecordLayout? Layout { get; private set; }
+
+    internal void Complete(IReadOnlyList<StructField> fields, Layout.RecordLayout layout)
     {
         if (Fields != null) throw new InvalidOperationException($"{Name} is already complete");
-        this.size = size;
-        this.alignment = alignment;
+        size = (int)layout.Size;
+        alignment = layout.Alignment;
+        Layout = layout;
         Fields = fields;
     }
 

@@ -19,23 +19,35 @@ public sealed partial class TypeRegistry
     /// enum tags, enum constants and static const integers, functions and variables. A name
     /// declared again must mean the same as before. Errors name the place in the text.
     /// </summary>
-    public void Declare(string text, string chunk = "cdef")
+    public void Declare(string text, string chunk = "cdef") => Declare(Parse(text, chunk), chunk);
+
+    /// <summary>Parses declarations with this runtime's typedef names known; the parser's errors as Lua errors.</summary>
+    public DeclarationList Parse(string text, string chunk)
     {
-        DeclarationList list;
+        try { return DeclarationParser.Parse(text, chunk, typedefs.Keys); }
+        catch (DeclarationException e) { throw new LuaException(e.Message); }
+    }
+
+    /// <summary>Registers parsed declarations in order.</summary>
+    public void Declare(DeclarationList list, string chunk)
+    {
         DeclaredConstants env;
+        try { env = new DeclaredConstants(list, chunk, Environment); }
+        catch (DeclarationException e) { throw new LuaException(e.Message); }
         try
         {
-            list = DeclarationParser.Parse(text, chunk, typedefs.Keys);
-            env = new DeclaredConstants(list, chunk, Environment);
+            foreach (var d in list.Declarations)
+            {
+                try { Declare(d, env); }
+                catch (DeclarationException e) { throw new LuaException(e.Message); }
+                catch (LuaException e) when (!e.Message.StartsWith(chunk + ":", StringComparison.Ordinal)) { throw new LuaException($"{chunk}:{d.Position}: {e.Message}"); }
+            }
         }
-        catch (DeclarationException e) { throw new LuaException(e.Message); }
-        foreach (var d in list.Declarations)
+        finally
         {
-            try { Declare(d, env); }
-            catch (DeclarationException e) { throw new LuaException(e.Message); }
-            catch (LuaException e) { throw new LuaException($"{chunk}:{d.Position}: {e.Message}"); }
+            anonymous.Clear();
+            parsed.Clear();
         }
-        parsed.Clear();
     }
 
     void Declare(Declaration d, DeclaredConstants env)
@@ -72,6 +84,26 @@ public sealed partial class TypeRegistry
         }
     }
 
+    /// <summary>
+    /// ffi.struct's text: one struct or union definition (records nested in it may come first) or a
+    /// typedef of one. Registers it and returns its type.
+    /// </summary>
+    public StructType DeclareStruct(string text, string chunk)
+    {
+        // The declaration's closing ';' may be left out: ffi.struct("struct Color { int r; }").
+        if (!text.TrimEnd().EndsWith(';')) text += ";";
+        var list = Parse(text, chunk);
+        var ds = list.Declarations;
+        bool recordsOnly = ds.All(d => d is RecordDeclaration);
+        bool typedefOfRecord = ds.Count > 0 && ds[^1] is TypedefDeclaration { Type: NamedTypeSyntax { Base: RecordType } }
+            && ds.Take(ds.Count - 1).All(d => d is RecordDeclaration);
+        if (ds.Count == 0 || !(recordsOnly && ds[^1] is RecordDeclaration { IsDefinition: true } || typedefOfRecord))
+            throw new LuaException($"{chunk}: expected one struct or union definition (or a typedef of one)");
+        Declare(list, chunk);
+        var record = ds[^1] is TypedefDeclaration t ? typedefs[t.Name] : Record(((RecordDeclaration)ds[^1]).Record.Tag!, ((RecordDeclaration)ds[^1]).Record.Kind == Declarations.RecordKind.Union);
+        return (StructType)record;
+    }
+
     static void RefuseAttributes(AttributeSet a, string what)
     {
         if (a.Packed || a.Aligned.Count > 0 || a.AlignedToMaximum || a.Mode != null)
@@ -88,8 +120,8 @@ public sealed partial class TypeRegistry
 
     void DeclareEnum(EnumSyntax e, DeclaredConstants env)
     {
-        if (e.Attributes.Packed || e.Attributes.Mode != null || e.Attributes.Aligned.Count > 0)
-            throw new LuaException($"{e}: packed, aligned and mode attributes on an enum are not supported");
+        if (e.Attributes.Mode != null || e.Attributes.Aligned.Count > 0 || e.Attributes.AlignedToMaximum)
+            throw new LuaException($"{e}: aligned and mode attributes on an enum are not supported");
         var values = new List<KeyValuePair<string, long>>();
         foreach (var c in e.Constants!)
         {
@@ -102,7 +134,7 @@ public sealed partial class TypeRegistry
             if (!old.Constants.SequenceEqual(values)) throw new LuaException($"redefinition of 'enum {e.Tag}' with different constants");
             return;
         }
-        var type = new EnumeratedType(e.Tag, EnumStorage(values), values);
+        var type = new EnumeratedType(e.Tag, EnumStorage(values, e.Attributes.Packed), values);
         foreach (var (name, value) in values) DefineConstant(name, value);
         if (e.Tag != null) enums[e.Tag] = type;
     }

@@ -36,7 +36,7 @@ public sealed partial class TypeRegistry
                     ps.Add(t switch { ArrayType arr => PointerTo(arr.Element), FunctionType => PointerTo(t), _ => t });
                 }
                 if (ps.Count == 1 && ps[0].Kind == TypeKind.Void) ps.Clear();
-                return new FunctionType(ret, ps, f.Variadic);
+                return FunctionOf(new FunctionType(ret, ps, f.Variadic));
             }
             default:
                 throw new LuaException($"bad C type '{Printable(text)}'");
@@ -57,7 +57,7 @@ public sealed partial class TypeRegistry
                 if (behindPointer) return Opaque(name.Name);
                 throw Unknown(name.Name);
             case RecordType r:
-                if (r.Record.Tag == null) throw new LuaException($"bad C type '{Printable(text)}': an anonymous struct or union cannot be named in a type name");
+                if (r.Record.Tag == null) return Anonymous(r.Record, constantsOf);
                 return Record(r.Record.Tag, r.Record.Kind == Declarations.RecordKind.Union);
             case EnumType e:
                 if (e.Enum.Tag != null && enums.TryGetValue(e.Enum.Tag, out var en)) return en;

@@ -91,6 +91,16 @@ public sealed partial class TypeRegistry
         return p;
     }
 
+    readonly Dictionary<FunctionType, FunctionType> functions = new();
+
+    /// <summary>The one function type equal to <paramref name="f"/> (same parts, same variadic flag).</summary>
+    public FunctionType FunctionOf(FunctionType f)
+    {
+        if (functions.TryGetValue(f, out var known)) return known;
+        if (functions.Count < InternLimit) functions[f] = f;
+        return f;
+    }
+
     /// <summary>The array of <paramref name="count"/> elements (null: unknown size).</summary>
     public ArrayType ArrayOf(CType element, long? count)
     {

@@ -82,6 +82,9 @@ public class TypeModelTests
         using var rt = Lua.NewRuntime();
         Assert.Contains("unknown C type 'i33'", Lua.Error(rt, Ffi + "return ffi.sizeof('i33')"));
         Assert.Contains("unknown C type 'Color'", Lua.Error(rt, Ffi + "return ffi.sizeof('Color')"));
+        // In a longer type name the error names the unknown word.
+        Assert.Contains("unknown C type 'i33'", Lua.Error(rt, Ffi + "return ffi.sizeof('i33 (*)(int)')"));
+        Assert.Contains("unknown C type 'Missing'", Lua.Error(rt, Ffi + "return ffi.sizeof('const Missing[2]')"));
         Assert.Contains("unknown C type 'i33'", Lua.Error(rt, Ffi + "return ffi.buffer(8):read(0, 'i33')"));
         Assert.Contains("bad C type 'int (*': type name:1:7: expected ')' near '<eof>'", Lua.Error(rt, Ffi + "return ffi.sizeof('int (*')"));
         Assert.Contains("a type name cannot define a struct, union or enum", Lua.Error(rt, Ffi + "return ffi.sizeof('struct X { int a; }')"));

@@ -55,7 +55,9 @@ public sealed partial class TypeRegistry
             // "i33", "FILE*": a name the parser cannot know is a type; say which.
             if (TypeNames.UnknownLeadingName(text, typedefs) is { } unknown)
             {
-                if (!TypeNames.IsPointerToName(text, unknown)) throw Unknown(text);
+                // "no such type" is named whole; in a longer type expression, the unknown word alone.
+                if (!TypeNames.IsPointerToName(text, unknown))
+                    throw Unknown(text.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or ' ' or '\t') ? text.Trim() : unknown);
                 syntax = DeclarationParser.ParseTypeName(text, "type name", [.. typedefs.Keys, unknown]);
             }
             else throw new LuaException($"bad C type '{Printable(text)}': {e.Message}");

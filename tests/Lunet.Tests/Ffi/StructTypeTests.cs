@@ -129,4 +129,22 @@ public class StructTypeTests
         Assert.Contains("wrap: struct S cannot be passed by value", Lua.Error(rt, Ffi + "return ffi.C:wrap('int', 'abs', 'S')"));
         Assert.Contains("struct Huge is 4294967294 bytes; the ffi's limit is 2147483647", Lua.Error(rt, Ffi + "ffi.cdef('struct Huge { char a[0x7fffffff]; char b[0x7fffffff]; };')"));
     }
+
+    [Fact]
+    public void ConstantsOfATextSeeTheRecordsBeforeThem()
+    {
+        using var rt = Lua.NewRuntime();
+        var c = CProgram.Output("""
+            #include <stdio.h>
+            #include <stddef.h>
+            struct S { int a[4]; char c; }; enum { N = sizeof(struct S), M, O = offsetof(struct S, c) }; enum { K = N * 2 }; /* a static const int, as C cannot size an array with one */
+            typedef char arr[K + M + O];
+            int main(void) { printf("%d|%d|%d|%d|%zu", N, M, O, K, sizeof(arr)); return 0; }
+            """);
+        Assert.Equal(c, rt.DoString(Ffi + """
+            ffi.cdef[[ struct S { int a[4]; char c; }; enum { N = sizeof(struct S), M, O = __builtin_offsetof(struct S, c) }; static const int K = N * 2;
+              typedef char arr[K + M + O]; ]]
+            return table.concat({ ffi.C.N, ffi.C.M, ffi.C.O, ffi.C.K, ffi.sizeof('arr') }, '|')
+            """, "=test")[0]);
+    }
 }

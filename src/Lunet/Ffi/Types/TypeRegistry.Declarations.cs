@@ -31,14 +31,16 @@ public sealed partial class TypeRegistry
     /// <summary>Registers parsed declarations in order.</summary>
     public void Declare(DeclarationList list, string chunk)
     {
-        DeclaredConstants env;
-        try { env = new DeclaredConstants(list, chunk, Environment); }
-        catch (DeclarationException e) { throw new LuaException(e.Message); }
         try
         {
             foreach (var d in list.Declarations)
             {
-                try { Declare(d, env); }
+                try
+                {
+                    // Each declaration's constants are evaluated when it is reached, with everything before it
+                    // registered: "struct S {...}; enum { N = sizeof(struct S) };" works in one text.
+                    Declare(d, new DeclaredConstants(new DeclarationList([d]), chunk, Environment));
+                }
                 catch (DeclarationException e) { throw new LuaException(e.Message); }
                 catch (LuaException e) when (!e.Message.StartsWith(chunk + ":", StringComparison.Ordinal)) { throw new LuaException($"{chunk}:{d.Position}: {e.Message}"); }
             }

@@ -33,6 +33,20 @@ public class TypeModelTests
     }
 
     [Fact]
+    public void EachBuiltInCrossesInItsOwnSizeAndCarrier()
+    {
+        // The one table of how values cross agrees with the types: bytes moved, and the .NET carrier's size.
+        foreach (var (name, t) in TypeNames.BuiltIn)
+        {
+            if (!t.IsScalarValue) continue;
+            var c = Crossing.Of(t.Scalar);
+            Assert.Equal((name, t.Size), (name, c.Bytes));
+            Assert.Equal((name, t.Size), (name, System.Runtime.InteropServices.Marshal.SizeOf(c.Clr)));
+            Assert.Equal((name, t.Scalar.IsFloat()), (name, c.Register == CrossingRegister.Float));
+        }
+    }
+
+    [Fact]
     public void AlignmentIsTheAbisNotTheSize()
     {
         using var rt = Lua.NewRuntime();

@@ -25,7 +25,7 @@ internal static unsafe class NativeStubCompiler
         RuntimeInformation.ProcessArchitecture == Architecture.X64 && !OperatingSystem.IsWindows();
 
     public static bool Supports(FunctionType sig) =>
-        IsSupported && sig.Returns.Scalar != ScalarKind.None && sig.Parameters.All(p => p.Scalar is not (ScalarKind.None or ScalarKind.Void));
+        IsSupported && sig.Returns.Scalar != ScalarKind.None && sig.Parameters.All(p => p.IsScalarValue);
 
     public static byte[] Compile(FunctionType sig)
     {

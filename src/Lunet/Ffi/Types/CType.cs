@@ -20,7 +20,7 @@ public abstract class CType
     public virtual ScalarKind Scalar => ScalarKind.None;
 
     /// <summary>Whether a value of this type can be read, written, passed or returned as one Lua value.</summary>
-    public bool IsScalarValue => Scalar is not (ScalarKind.None or ScalarKind.Void);
+    public bool IsScalarValue => Crossing.IsValue(Scalar);
 
     /// <summary>Whether the type has a size (incomplete records, void, functions and unsized arrays have none).</summary>
     public virtual bool IsComplete => Kind is not (TypeKind.Void or TypeKind.Function);
@@ -48,15 +48,10 @@ public static class ScalarKindExtensions
     public static bool IsInteger(this ScalarKind k) => k is >= ScalarKind.I8 and <= ScalarKind.U64;
     public static bool IsFloat(this ScalarKind k) => k is ScalarKind.F32 or ScalarKind.F64;
 
-    /// <summary>Bytes and signedness of the value as machine code moves it (floats as their bits; 8 bytes for the rest).</summary>
-    public static (int bytes, bool signed) Shape(this ScalarKind k) => k switch
+    /// <summary>Bytes and signedness of the value as machine code moves it (<see cref="Crossing"/>).</summary>
+    public static (int bytes, bool signed) Shape(this ScalarKind k)
     {
-        ScalarKind.I8 => (1, true),
-        ScalarKind.U8 or ScalarKind.Bool => (1, false),
-        ScalarKind.I16 => (2, true),
-        ScalarKind.U16 => (2, false),
-        ScalarKind.I32 => (4, true),
-        ScalarKind.U32 or ScalarKind.F32 => (4, false),
-        _ => (8, false),
-    };
+        var c = Crossing.Of(k);
+        return (c.Bytes == 0 ? 8 : c.Bytes, c.Signed);
+    }
 }

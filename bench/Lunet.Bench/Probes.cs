@@ -33,7 +33,7 @@ static unsafe class Probes
         var noop = NativeLibrary.GetExport(h, "noop");
         var add = NativeLibrary.GetExport(h, "add_i32");
         var holder = new Holder { Noop = noop, Add = add };
-        binding = new FunctionBinding("noop", noop, new Signature(ScalarType.Void, new List<CType>()), null);
+        binding = new FunctionBinding("noop", noop, new FunctionType(ScalarType.Void, new List<CType>()), null);
 
         Set(L, "probe_noop_direct", (nint)(delegate* unmanaged[Cdecl]<nint, int>)&NoopDirect, null);
         Set(L, "probe_noop_thunk", NativeThunks.ErrorThunk((nint)(delegate* unmanaged[Cdecl]<nint, int>)&NoopDirect), null);

@@ -16,6 +16,9 @@ internal static unsafe class FfiLimits
     /// <summary>Bytes in a library, symbol or type name (a path longer than this cannot be opened anyway).</summary>
     public const int MaxNameLength = 4096;
 
+    /// <summary>Bytes of C declarations one ffi.cdef or ffi.struct reads (a whole preprocessed system header is well under this).</summary>
+    public const int MaxDeclarationLength = 16 << 20;
+
     /// <summary>Levels of pointer in a type name ("int**" is 2); C compilers must accept 12.</summary>
     public const int MaxPointerDepth = 16;
 

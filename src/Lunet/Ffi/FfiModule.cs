@@ -23,8 +23,11 @@ internal static unsafe class FfiModule
         CFunction.Set(L, -1, "isNull", &IsNull);
         CFunction.Set(L, -1, "address", &Address);
         CFunction.Set(L, -1, "pointer", &Pointer);
-        CFunction.Set(L, -1, "sizeof", &SizeOf);
-        CFunction.Set(L, -1, "alignof", &AlignOf);
+        CFunction.Set(L, -1, "sizeof", &TypeFunctions.SizeOf);
+        CFunction.Set(L, -1, "alignof", &TypeFunctions.AlignOf);
+        CFunction.Set(L, -1, "offsetof", &TypeFunctions.OffsetOf);
+        CFunction.Set(L, -1, "cdef", &TypeFunctions.CDef);
+        CFunction.Set(L, -1, "struct", &TypeFunctions.Struct);
         CFunction.Set(L, -1, "buffer", &MemoryFunctions.NewBuffer);
         CFunction.Set(L, -1, "alloc", &MemoryFunctions.Alloc);
         CFunction.Set(L, -1, "cast", &MemoryFunctions.Cast);
@@ -86,6 +89,7 @@ internal static unsafe class FfiModule
         if (rawget(L, LUA_REGISTRYINDEX) == TTABLE) return;
         settop(L, -2);
         LibraryObject.Push(L, FfiContext.Of(L).Process());
+        TypeFunctions.GiveDeclarations(L, -1);
         pushvalue(L, -1);
         LuaOps.RawSetField(L, LUA_REGISTRYINDEX, "ffi.C");
     }
@@ -112,28 +116,6 @@ internal static unsafe class FfiModule
     {
         if (type(L, 1) == TLIGHTUSERDATA) { pushvalue(L, 1); return 1; }
         pushlightuserdata(L, (nint)LuaOps.CheckInteger(L, 1, "pointer"));
-        return 1;
-    }
-
-    static int SizeOf(nint L)
-    {
-        if (!MemoryFunctions.TryBufferSize(L, 1, out var size)) return Measure(L, "sizeof", t => t.Size);
-        pushinteger(L, size);
-        return 1;
-    }
-
-    /// <summary>A Buffer is an array of bytes: its alignment is 1, as for a C char array.</summary>
-    static int AlignOf(nint L)
-    {
-        if (!MemoryFunctions.TryBufferSize(L, 1, out _)) return Measure(L, "alignof", t => t.Alignment);
-        pushinteger(L, 1);
-        return 1;
-    }
-
-    static int Measure(nint L, string function, Func<CType, int> measure)
-    {
-        var name = FfiLimits.Name(L, 1, 1, function, "type name", "type name");
-        pushinteger(L, measure(FfiContext.Of(L).Types.Resolve(name)));
         return 1;
     }
 }

@@ -1,3 +1,4 @@
+using Lunet.Ffi.Types;
 using Lunet.Ffi.Libraries;
 
 namespace Lunet.Ffi.Calls;
@@ -9,7 +10,7 @@ namespace Lunet.Ffi.Calls;
 /// </summary>
 internal sealed class FunctionBinding
 {
-    public FunctionBinding(string name, nint target, Signature signature, LoadedLibrary? library)
+    public FunctionBinding(string name, nint target, FunctionType signature, LoadedLibrary? library)
     {
         Name = name;
         Target = target;
@@ -32,7 +33,7 @@ internal sealed class FunctionBinding
 
     public string Name { get; }
     public nint Target;
-    public Signature Signature { get; }
+    public FunctionType Signature { get; }
     public LoadedLibrary? Library { get; }
     CallStub? stub;
 

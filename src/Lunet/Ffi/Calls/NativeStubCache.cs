@@ -1,3 +1,4 @@
+using Lunet.Ffi.Types;
 using Lunet.Interop;
 using static Lunet.Interop.X64Assembler;
 
@@ -13,24 +14,24 @@ internal static class NativeStubCache
     /// <summary>Native stubs made at most: a page each, 16 MiB in all.</summary>
     public const int Limit = 4096;
 
-    static readonly Dictionary<Signature, nint> Stubs = new();
+    static readonly Dictionary<CallShape, nint> Stubs = new();
     static nint entry;
 
     public static int Count { get { lock (Stubs) return Stubs.Count; } }
 
     /// <summary>The stub's address, or 0 where this platform or signature has no native stub.</summary>
-    public static nint Get(Signature sig)
+    public static nint Get(FunctionType sig)
     {
         if (!NativeStubCompiler.Supports(sig)) return 0;
         lock (Stubs)
         {
-            if (!Stubs.TryGetValue(sig, out var stub))
+            if (!Stubs.TryGetValue(sig.Shape, out var stub))
             {
                 if (Stubs.Count >= Limit) return 0;
                 // No executable pages to be had: the managed stub does the same work.
                 try { stub = ExecutableMemory.Write(NativeStubCompiler.Compile(sig)); }
                 catch (InvalidOperationException) { return 0; }
-                Stubs[sig] = stub;
+                Stubs[sig.Shape] = stub;
             }
             return stub;
         }

@@ -24,10 +24,10 @@ internal static unsafe class NativeStubCompiler
     public static bool IsSupported =>
         RuntimeInformation.ProcessArchitecture == Architecture.X64 && !OperatingSystem.IsWindows();
 
-    public static bool Supports(Signature sig) =>
-        IsSupported && sig.Returns.Scalar != ScalarKind.None && sig.Parameters.All(p => p.Scalar is not (ScalarKind.None or ScalarKind.Void));
+    public static bool Supports(FunctionType sig) =>
+        IsSupported && sig.Returns.Scalar != ScalarKind.None && sig.Parameters.All(p => p.IsScalarValue);
 
-    public static byte[] Compile(Signature sig)
+    public static byte[] Compile(FunctionType sig)
     {
         var a = new X64Assembler();
         var ps = sig.Parameters;

@@ -1,3 +1,4 @@
+using Lunet.Ffi.Types;
 namespace Lunet.Ffi.Calls;
 
 /// <summary>
@@ -9,17 +10,18 @@ internal static class StubCache
 {
     public const int Limit = 4096;
 
-    static readonly Dictionary<Signature, CallStub> Stubs = new();
+    static readonly Dictionary<CallShape, CallStub> Stubs = new();
 
     public static int Count { get { lock (Stubs) return Stubs.Count; } }
 
-    public static CallStub Get(Signature signature)
+    public static CallStub Get(FunctionType signature)
     {
         lock (Stubs)
         {
-            if (Stubs.TryGetValue(signature, out var stub)) return stub;
+            // The stub depends only on how values cross (the shape), never on one runtime's type objects.
+            if (Stubs.TryGetValue(signature.Shape, out var stub)) return stub;
             stub = StubCompiler.Compile(signature);
-            if (Stubs.Count < Limit) Stubs[signature] = stub;
+            if (Stubs.Count < Limit) Stubs[signature.Shape] = stub;
             return stub;
         }
     }

@@ -18,7 +18,7 @@ internal static class StubCompiler
     static readonly MethodInfo BadArgCount = Method(typeof(CallSupport), nameof(CallSupport.BadArgCount));
     static readonly FieldInfo TargetField = typeof(FunctionBinding).GetField(nameof(FunctionBinding.Target))!;
 
-    public static CallStub Compile(Signature sig)
+    public static CallStub Compile(FunctionType sig)
     {
         var dm = new DynamicMethod($"ffi_stub {sig}", typeof(int),
             [typeof(nint), typeof(FunctionBinding), typeof(int)], typeof(StubCompiler).Module, skipVisibility: true);

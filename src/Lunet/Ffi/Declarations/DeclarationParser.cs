@@ -56,6 +56,22 @@ public sealed partial class DeclarationParser
         return new DeclarationList(parser.declarations);
     }
 
+    /// <summary>
+    /// Parses <paramref name="text"/> as one C type name (an abstract declarator: "int", "struct Color*",
+    /// "uint8_t (*)[16]"), the way a cast or sizeof reads it. A type name may refer to records and enums
+    /// by tag but not define them (no braces).
+    /// </summary>
+    public static TypeSyntax ParseTypeName(string text, string chunkName = "type name", IEnumerable<string>? knownTypedefs = null)
+    {
+        var parser = new DeclarationParser(Lexer.Tokenize(text, chunkName), chunkName, knownTypedefs);
+        if (parser.Peek().Kind == TokenKind.End) throw parser.Error("expected a type name");
+        var type = parser.ParseTypeName();
+        if (parser.Peek().Kind != TokenKind.End) throw parser.Error("unexpected text after the type name");
+        if (parser.declarations.Any(d => d is RecordDeclaration { IsDefinition: true } or EnumDeclaration))
+            throw parser.ErrorAt(parser.declarations.First(d => d is RecordDeclaration { IsDefinition: true } or EnumDeclaration).Position, "a type name cannot define a struct, union or enum");
+        return type;
+    }
+
     // ---- Tokens ----
 
     Token Peek(int ahead = 0)

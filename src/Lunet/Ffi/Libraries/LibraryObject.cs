@@ -182,7 +182,7 @@ internal static unsafe class LibraryObject
     }
 
     /// <summary>Builds the signature; (void) as the only parameter means none, as in C; void elsewhere is an error.</summary>
-    internal static Signature MakeSignature(CType ret, List<CType> parameters, string method)
+    internal static FunctionType MakeSignature(CType ret, List<CType> parameters, string method)
     {
         if (parameters.Count == 1 && parameters[0].Scalar == ScalarKind.Void) parameters.Clear();
         if (parameters.Any(p => p.Scalar == ScalarKind.Void))
@@ -191,7 +191,7 @@ internal static unsafe class LibraryObject
         if (ret.Scalar == ScalarKind.None) throw new LuaException($"{method}: {ret.Name} cannot be returned by value");
         if (parameters.FirstOrDefault(p => p.Scalar == ScalarKind.None) is { } aggregate)
             throw new LuaException($"{method}: {aggregate.Name} cannot be passed by value");
-        return new Signature(ret, parameters);
+        return new FunctionType(ret, parameters);
     }
 
     /// <summary>lib:value(type, name): the exported variable's current value; it must be a variable of at least the type's size.</summary>

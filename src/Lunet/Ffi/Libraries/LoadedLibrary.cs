@@ -1,3 +1,4 @@
+using Lunet.Ffi.Types;
 using Lunet.Ffi.Calls;
 using Lunet.Interop;
 
@@ -18,7 +19,7 @@ namespace Lunet.Ffi.Libraries;
 internal sealed class LoadedLibrary
 {
     nint handle;
-    readonly Dictionary<(string, Signature), FunctionBinding> bindings = new();
+    readonly Dictionary<(string, FunctionType), FunctionBinding> bindings = new();
 
     public LoadedLibrary(string name, string path, nint handle, bool isProcess, bool ownSymbolsOnly = true)
     {
@@ -80,7 +81,7 @@ internal sealed class LoadedLibrary
     Lazy<HashSet<string>>? ownExports;
 
     /// <summary>The binding for <paramref name="symbol"/> with <paramref name="signature"/>, made once.</summary>
-    public FunctionBinding Bind(string symbol, Signature signature)
+    public FunctionBinding Bind(string symbol, FunctionType signature)
     {
         if (bindings.TryGetValue((symbol, signature), out var b)) return b;
         var target = Symbol(symbol);

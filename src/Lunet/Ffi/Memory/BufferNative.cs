@@ -34,14 +34,8 @@ internal static unsafe class BufferNative
     public static int Slot(nint address) => (int)((address >> 4) & (TypeSlots - 1));
 
     /// <summary>The kinds the native read/write handle (the table holds only these).</summary>
-    public static bool Handles(CType t) => t.Scalar switch
-    {
-        ScalarKind.Bool or ScalarKind.I8 or ScalarKind.U8 => t.Size == 1,
-        ScalarKind.I16 or ScalarKind.U16 => t.Size == 2,
-        ScalarKind.I32 or ScalarKind.U32 or ScalarKind.F32 => t.Size == 4,
-        ScalarKind.I64 or ScalarKind.U64 or ScalarKind.F64 or ScalarKind.Pointer => t.Size == 8,
-        _ => false,
-    };
+    public static bool Handles(CType t) =>
+        t.IsScalarValue && t.Scalar != ScalarKind.CString && Crossing.Of(t.Scalar).Bytes == t.Size;
 
     /// <summary>Writes the table entry for the string at <paramref name="key"/> (its slot's previous entry is dropped).</summary>
     public static void Publish(nint table, nint key, CType t)

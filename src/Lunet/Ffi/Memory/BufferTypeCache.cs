@@ -10,9 +10,9 @@ namespace Lunet.Ffi.Memory;
 /// key is the address of the Lua string (lua_topointer): short Lua strings are
 /// interned, so one address means one content while the string lives, and every
 /// cached string is anchored (<see cref="InternedStrings"/>) so it lives as long
-/// as its entry. Only names whose meaning cannot change are cached:
-/// the built-in names and pointers to anything (a declared struct name may be
-/// redefined, so it is resolved each time). Long strings and a full cache take
+/// as its entry. Only names whose meaning cannot change are cached: types are
+/// interned per runtime and a declared name is never redefined, so every name but
+/// one reaching an undeclared name ("FILE*", see <see cref="TypeRegistry.IsSettled"/>). Long strings and a full cache take
 /// the slow path; nothing here allocates on a hit.
 /// </summary>
 internal sealed unsafe class BufferTypeCache
@@ -51,7 +51,7 @@ internal sealed unsafe class BufferTypeCache
     {
         var name = FfiLimits.Name(L, idx, arg, function, "type name", "type name");
         var t = FfiContext.Of(L).Types.Resolve(name);
-        if (byString.Count < Limit && InternedStrings.IsShort(L, idx) && TypeNames.Parse(name) != null)
+        if (byString.Count < Limit && InternedStrings.IsShort(L, idx) && TypeRegistry.IsSettled(t))
         {
             InternedStrings.Anchor(L, idx);
             nint key = topointer(L, idx);

@@ -1,0 +1,209 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using Lunet.Ffi.Calls;
+using Lunet.Ffi.Conversion;
+using Lunet.Ffi.Libraries;
+using Lunet.Ffi.Memory;
+using Lunet.Ffi.Types;
+using Lunet.Interop;
+using static Lunet.Interop.LuaApi;
+
+namespace Lunet.Ffi;
+
+/// <summary>
+/// The ffi's type functions: ffi.cdef and ffi.struct, ffi.sizeof/alignof/offsetof, the type
+/// objects ffi.struct returns, and what declarations make reachable through ffi.C.
+/// </summary>
+internal static unsafe class TypeFunctions
+{
+    /// <summary>The tag of a type object's handle userdata (<see cref="Metatables"/>).</summary>
+    static readonly long TypeTag = Metatables.NewTag();
+
+    /// <summary>ffi.struct(src): declares one struct or union and returns its type object.</summary>
+    public static int Struct(nint L)
+    {
+        var text = DeclarationText(L, 1, "struct");
+        PushType(L, FfiContext.Of(L).Types.DeclareStruct(text, "struct"));
+        return 1;
+    }
+
+    /// <summary>Pushes a type object: a userdata that stands for one C type of this runtime.</summary>
+    public static void PushType(nint L, CType t)
+    {
+        Metatables.NewHandleUserdata(L, t, TypeTag);
+        Metatables.Push(L, "ffi.ctype", &BuildTypeMetatable);
+        setmetatable(L, -2);
+    }
+
+    static void BuildTypeMetatable(nint L)
+    {
+        CFunction.Set(L, -1, "__tostring", &TypeToString);
+        CFunction.Set(L, -1, "__gc", &FreeType);
+    }
+
+    static int FreeType(nint L)
+    {
+        Metatables.FreeHandle(L, TypeTag);
+        return 0;
+    }
+
+    static int TypeToString(nint L)
+    {
+        var t = TypeObject(L, 1) ?? throw LuaException.BadArgument(1, "tostring", $"C type expected, got {LuaOps.TypeName(L, 1)}");
+        LuaOps.PushString(L, $"ctype<{t.Name}>");
+        return 1;
+    }
+
+    /// <summary>The type of the type object at idx, or null when idx holds none.</summary>
+    static CType? TypeObject(nint L, int idx)
+    {
+        var block = Metatables.HandleBlock(L, idx, TypeTag);
+        if (block == null || block[0] == 0) return null;
+        return (CType)GCHandle.FromIntPtr(block[0]).Target!;
+    }
+
+    /// <summary>A type argument: a type object, or a type name resolved in this runtime.</summary>
+    internal static CType TypeArgument(nint L, int idx, int arg, string function)
+    {
+        if (TypeObject(L, idx) is { } t) return t;
+        if (type(L, idx) != TSTRING) throw LuaException.BadArgument(arg, function, $"type name expected, got {LuaOps.TypeName(L, idx)}");
+        return FfiContext.Of(L).Types.Resolve(FfiLimits.Name(L, idx, arg, function, "type name", "type name"));
+    }
+
+    /// <summary>ffi.sizeof(t): a Buffer's size, or the size of a type (void is 0, as the contract has it).</summary>
+    public static int SizeOf(nint L)
+    {
+        if (MemoryFunctions.TryBufferSize(L, 1, out var size)) { pushinteger(L, size); return 1; }
+        var t = Measurable(L, "sizeof");
+        pushinteger(L, t.Size);
+        return 1;
+    }
+
+    /// <summary>ffi.alignof(t): a Buffer is an array of bytes (alignment 1, as a C char array); else the type's alignment.</summary>
+    public static int AlignOf(nint L)
+    {
+        if (MemoryFunctions.TryBufferSize(L, 1, out _)) { pushinteger(L, 1); return 1; }
+        pushinteger(L, Measurable(L, "alignof").Alignment);
+        return 1;
+    }
+
+    static CType Measurable(nint L, string function)
+    {
+        var t = TypeArgument(L, 1, 1, function);
+        if (t.Kind == TypeKind.Function) throw new LuaException($"{function}: {t.Name} is a function type and has no size");
+        if (!t.IsComplete && t.Kind != TypeKind.Void)
+            throw new LuaException($"{function}: {t.Name} is incomplete (declared, not defined)");
+        return t;
+    }
+
+    /// <summary>ffi.offsetof(t, field): the byte offset of a field ("a.b" for a field of a nested record).</summary>
+    public static int OffsetOf(nint L)
+    {
+        var t = TypeArgument(L, 1, 1, "offsetof");
+        var path = FfiLimits.Name(L, 2, 2, "offsetof", "field name", "field name");
+        if (t is not StructType { IsComplete: true } record)
+            throw LuaException.BadArgument(1, "offsetof", $"struct or union type expected, got {t.Name}{(t is StructType ? " (incomplete)" : "")}");
+        long offset = 0;
+        CType at = record;
+        StructField? field = null;
+        foreach (var name in path.Split('.'))
+        {
+            if (at is not StructType s || s.Field(name) is not { } f)
+                throw new LuaException($"offsetof: {at.Name} has no field '{name}'");
+            field = f;
+            offset += f.Offset;
+            at = f.Type;
+        }
+        if (field!.Bits != null) throw new LuaException($"offsetof: '{path}' is a bitfield");
+        pushinteger(L, offset);
+        return 1;
+    }
+
+    /// <summary>ffi.cdef(text): registers the types, constants, functions and variables the C declarations declare.</summary>
+    public static int CDef(nint L)
+    {
+        var text = DeclarationText(L, 1, "cdef");
+        FfiContext.Of(L).Types.Declare(text, "cdef");
+        return 0;
+    }
+
+    /// <summary>The declaration text argument: a string of at most <see cref="FfiLimits.MaxDeclarationLength"/> bytes, no NUL.</summary>
+    internal static string DeclarationText(nint L, int arg, string function)
+    {
+        if (type(L, arg) != TSTRING)
+            throw LuaException.BadArgument(arg, function, $"string expected, got {LuaOps.TypeName(L, arg)}");
+        nuint len;
+        byte* p = tolstring(L, arg, &len);
+        if (len > FfiLimits.MaxDeclarationLength)
+            throw LuaException.BadArgument(arg, function, $"declarations are {len} bytes long; the limit is {FfiLimits.MaxDeclarationLength}");
+        if (new ReadOnlySpan<byte>(p, (int)len).IndexOf((byte)0) >= 0)
+            throw LuaException.BadArgument(arg, function, "declarations contain a NUL byte");
+        return Encoding.UTF8.GetString(p, (int)len);
+    }
+
+    /// <summary>
+    /// Gives the library table at idx (ffi.C) a metatable whose __index finds the library's
+    /// methods first, then what ffi.cdef declared. getmetatable still answers "NativeLibrary".
+    /// </summary>
+    public static void GiveDeclarations(nint L, int idx)
+    {
+        idx = absindex(L, idx);
+        if (getmetatable(L, idx) == 0) return;
+        int library = gettop(L);
+        createtable(L, 0, 4);
+        LuaOps.PushString(L, "__index");
+        rawget(L, library);
+        LuaOps.RawSetField(L, -2, "methods");
+        LuaOps.PushString(L, "__tostring");
+        rawget(L, library);
+        LuaOps.RawSetField(L, -2, "__tostring");
+        LuaOps.PushString(L, "__name");
+        rawget(L, library);
+        LuaOps.RawSetField(L, -2, "__name");
+        Metatables.Protect(L, -1, "NativeLibrary");
+        CFunction.Set(L, -1, "__index", &DeclaredIndex);
+        setmetatable(L, idx);
+        settop(L, library - 1);
+    }
+
+    /// <summary>__index of ffi.C; a script can reach it (debug.getmetatable) and call it with anything.</summary>
+    static int DeclaredIndex(nint L)
+    {
+        if (type(L, 2) != TSTRING) return 0;
+        if (type(L, 1) == TTABLE && getmetatable(L, 1) != 0)
+        {
+            LuaOps.PushString(L, "methods");
+            if (rawget(L, -2) == TTABLE)
+            {
+                pushvalue(L, 2);
+                if (rawget(L, -2) != TNIL) return 1;
+            }
+            settop(L, 2);
+        }
+        var name = LuaOps.ToStringOrNull(L, 2);
+        if (name == null || name.Length > FfiLimits.MaxNameLength) return 0;
+        var context = FfiContext.Of(L);
+        if (context.Types.TryConstant(name, out var value))
+        {
+            pushinteger(L, value);
+            return 1;
+        }
+        if (context.Types.Symbol(name) is not { } declared) return 0;
+        var lib = context.Process();
+        var address = lib.Symbol(declared.Symbol);
+        if (declared.Type is FunctionType f)
+        {
+            // Scalars and pointers only, as lib:wrap: the same checks, the same shared stubs.
+            if (f.IsVariadic) throw new LuaException($"ffi.C.{name}: calling a variadic function through ffi.C is not supported");
+            SymbolKinds.CheckFunction(declared.Symbol, address, "ffi.C");
+            CallDispatcher.Push(L, lib.Bind(declared.Symbol, LibraryObject.MakeSignature(f.Returns, [.. f.Parameters], $"ffi.C.{name}")));
+            return 1;
+        }
+        // A declared variable reads as its current value, as lib:value(type, name) does.
+        if (!declared.Type.IsScalarValue)
+            throw new LuaException($"ffi.C.{name}: a variable of type {declared.Type.Name} cannot be read as one value");
+        SymbolKinds.CheckVariable(declared.Symbol, address, declared.Type);
+        CToLua.Load(L, declared.Type, (byte*)address);
+        return 1;
+    }
+}

@@ -1,0 +1,143 @@
+using Lunet.Ffi;
+using Lunet.Ffi.Types;
+using Lunet.Tests.Support;
+
+namespace Lunet.Tests.Ffi;
+
+/// <summary>ffi.cdef: what declarations register (typedefs, enums, tags, constants, functions) and the errors of declaring again.</summary>
+public class CdefTests
+{
+    const string Ffi = "local ffi = require('ffi'); ";
+
+    [Fact]
+    public void TypedefsAreTypeNamesEverywhereAndInLaterDeclarations()
+    {
+        using var rt = Lua.NewRuntime();
+        Assert.Equal("4|12|3|7", rt.DoString(Ffi + """
+            ffi.cdef[[ typedef int myint; typedef myint triple[3]; ]]
+            ffi.cdef[[ typedef triple *tp; typedef myint (*binop)(myint, myint); ]]
+            local buf = ffi.buffer(8)
+            buf:write(0, 'myint', 7)
+            return table.concat({ ffi.sizeof('myint'), ffi.sizeof('triple'), ffi.C:wrap('myint', 'abs', 'myint')(-3), buf:read(0, 'myint') }, '|')
+            """, "=test")[0]);
+        var types = FfiContext.Of(rt.State).Types;
+        Assert.Same(types.Resolve("int"), types.Resolve("myint"));
+        Assert.Same(types.Resolve("int (*)[3]"), types.Resolve("tp"));
+        Assert.Same(types.Resolve("int (*)[3]"), types.Resolve("triple*"));
+        Assert.Equal(TypeKind.Function, ((PointerType)types.Resolve("binop")).Target.Kind);
+    }
+
+    [Fact]
+    public void EnumConstantsAreReachableAsFfiCAndUsableInLaterDeclarations()
+    {
+        using var rt = Lua.NewRuntime();
+        Assert.Equal("0|5|6|12|16|4|64", rt.DoString(Ffi + """
+            ffi.cdef[[ enum Mode { MODE_A, MODE_B = 5, MODE_C }; enum { ANON = MODE_C * 2 }; ]]
+            ffi.cdef[[ static const int N = sizeof(int) * 4; typedef char block[N * ANON / 3]; ]]
+            return table.concat({ ffi.C.MODE_A, ffi.C.MODE_B, ffi.C.MODE_C, ffi.C.ANON, ffi.C.N, ffi.sizeof('enum Mode'), ffi.sizeof('block') }, '|')
+            """, "=test")[0]);
+        Assert.Null(rt.DoString(Ffi + "return ffi.C.NOT_DECLARED")[0]);
+        // The library's methods still come first, and ffi.C still calls as before.
+        Assert.Equal(3L, rt.DoString(Ffi + "return ffi.C:call('abs', 'int', {'int'}, -3)")[0]);
+        Assert.Equal("NativeLibrary", rt.DoString(Ffi + "return getmetatable(ffi.C)")[0]);
+    }
+
+    [Fact]
+    public void AnEnumIsStoredAsTheCompilerStoresIt()
+    {
+        using var rt = Lua.NewRuntime();
+        var c = CProgram.Output("""
+            #include <stdio.h>
+            enum small { S = 1 }; enum wide { W = 0x100000000LL }; enum uns { U = 0xFFFFFFFFu }; enum neg { NEG = -5, BIG = 0x7FFFFFFF };
+            int main(void) { printf("%zu|%zu|%zu|%zu", sizeof(enum small), sizeof(enum wide), sizeof(enum uns), sizeof(enum neg)); return 0; }
+            """);
+        Assert.Equal(c, rt.DoString(Ffi + """
+            ffi.cdef[[ enum small { S = 1 }; enum wide { W = 0x100000000LL }; enum uns { U = 0xFFFFFFFFu }; enum neg { NEG = -5, BIG = 0x7FFFFFFF }; ]]
+            return table.concat({ ffi.sizeof('enum small'), ffi.sizeof('enum wide'), ffi.sizeof('enum uns'), ffi.sizeof('enum neg') }, '|')
+            """, "=test")[0]);
+        var types = FfiContext.Of(rt.State).Types;
+        Assert.Equal(ScalarKind.U32, types.Resolve("enum uns").Scalar);
+        Assert.Equal(ScalarKind.I32, types.Resolve("enum neg").Scalar);
+    }
+
+    [Fact]
+    public void TagsAreDeclaredAndNamedBothWays()
+    {
+        using var rt = Lua.NewRuntime();
+        rt.DoString(Ffi + "ffi.cdef[[ struct Color; union U; ]]");
+        var types = FfiContext.Of(rt.State).Types;
+        Assert.Same(types.Resolve("struct Color"), types.Resolve("Color"));
+        Assert.Same(types.Resolve("struct Color*"), types.Resolve("Color*"));
+        Assert.Contains("'U' is declared as a union, used as a struct", Lua.Error(rt, Ffi + "return ffi.sizeof('struct U*')"));
+        Assert.Contains("struct Color cannot be returned by value", Lua.Error(rt, Ffi + "return ffi.C:wrap('Color', 'abs', 'int')"));
+    }
+
+    [Fact]
+    public void RedefinitionsMustMeanTheSame()
+    {
+        using var rt = Lua.NewRuntime();
+        rt.DoString(Ffi + "ffi.cdef[[ typedef int myint; enum E { E1, E2 }; int abs(int); ]]");
+        // The same again is fine, as C allows.
+        rt.DoString(Ffi + "ffi.cdef[[ typedef int myint; enum E { E1, E2 }; int abs(int); typedef int32_t myint; ]]");
+        Assert.Contains("cdef:1:14: redefinition of 'myint' as a different type (i32, now i64)", Lua.Error(rt, Ffi + "ffi.cdef('typedef long myint;')"));
+        Assert.Contains("redefinition of constant 'E1' (0, now 3)", Lua.Error(rt, Ffi + "ffi.cdef('enum { E1 = 3 };')"));
+        Assert.Contains("redefinition of 'enum E' with different constants", Lua.Error(rt, Ffi + "ffi.cdef('enum E { E2, E1 };')"));
+        Assert.Contains("redeclaration of 'abs'", Lua.Error(rt, Ffi + "ffi.cdef('long abs(long);')"));
+        Assert.Contains("'myint' is already declared as a type", Lua.Error(rt, Ffi + "ffi.cdef('enum { myint };')"));
+        Assert.Contains("'E2' is already declared as an enum constant", Lua.Error(rt, Ffi + "ffi.cdef('typedef int E2;')"));
+    }
+
+    [Fact]
+    public void FunctionsAndVariablesAreRecorded()
+    {
+        using var rt = Lua.NewRuntime();
+        rt.DoString(Ffi + "ffi.cdef[[ int printf(const char *fmt, ...); extern int errno_like; size_t my_strlen(const char *s) __asm__(\"strlen\"); ]]");
+        var types = FfiContext.Of(rt.State).Types;
+        var printf = Assert.IsType<FunctionType>(types.Symbol("printf")!.Type);
+        Assert.True(printf.IsVariadic);
+        Assert.Same(types.Resolve("string"), printf.Parameters[0]);
+        Assert.Same(types.Resolve("int"), types.Symbol("errno_like")!.Type);
+        Assert.Equal("strlen", types.Symbol("my_strlen")!.Symbol);
+    }
+
+    [Fact]
+    public void TwoRuntimesDeclareApart()
+    {
+        using var a = Lua.NewRuntime();
+        using var b = Lua.NewRuntime();
+        a.DoString(Ffi + "ffi.cdef[[ typedef long long wide; enum { ONLY_A = 1 }; ]]");
+        b.DoString(Ffi + "ffi.cdef[[ typedef char wide; ]]");
+        Assert.Equal(8L, a.DoString(Ffi + "return ffi.sizeof('wide')")[0]);
+        Assert.Equal(1L, b.DoString(Ffi + "return ffi.sizeof('wide')")[0]);
+        Assert.Null(b.DoString(Ffi + "return ffi.C.ONLY_A")[0]);
+    }
+
+    [Fact]
+    public void BadDeclarationsAreErrorsWithTheirPlace()
+    {
+        using var rt = Lua.NewRuntime();
+        Assert.Contains("cdef:2:6: expected ';' near '<eof>'", Lua.Error(rt, Ffi + "ffi.cdef('int a;\\nint x')"));
+        Assert.Contains("bad argument #1 to 'cdef' (string expected, got number)", Lua.Error(rt, Ffi + "ffi.cdef(1)"));
+        Assert.Contains("bad argument #1 to 'cdef' (declarations contain a NUL byte)", Lua.Error(rt, Ffi + "ffi.cdef('int a;\\0')"));
+        Assert.Contains("declarations are 16777217 bytes long", Lua.Error(rt, Ffi + "ffi.cdef(string.rep(' ', 16 * 1024 * 1024 + 1))"));
+        Assert.Contains("cdef:1:37: expected a type near 'nosuch'", Lua.Error(rt, Ffi + "ffi.cdef('typedef struct Color Color; typedef nosuch *p;')"));
+        Assert.Contains("cdef:1:21: C type 'long double' is not supported", Lua.Error(rt, Ffi + "ffi.cdef('typedef long double ld;')"));
+        Assert.Contains("packed, aligned and mode attributes", Lua.Error(rt, Ffi + "ffi.cdef('typedef int i2 __attribute__((mode(HI)));')"));
+    }
+
+    [Fact]
+    public void DeclaredFunctionsAndVariablesAreCalledAndReadThroughFfiC()
+    {
+        using var rt = Lua.NewRuntime();
+        Assert.Equal("3|5|3|1", rt.DoString(Ffi + """
+            ffi.cdef[[ int abs(int); size_t strlen(const char *s); size_t my_len(const char *) __asm__("strlen"); extern int optind; ]]
+            return table.concat({ ffi.C.abs(-3), ffi.C.strlen('hello'), ffi.C.my_len('abc'), ffi.C.optind }, '|')
+            """, "=test")[0]);
+        Assert.Contains("bad argument #1 to 'abs' (i32 expected, got string)", Lua.Error(rt, Ffi + "return ffi.C.abs('x')"));
+        rt.DoString(Ffi + "ffi.cdef[[ int printf(const char *, ...); int no_such_function_here(int); struct tm; struct tm gm(int); ]]");
+        Assert.Contains("ffi.C.printf: calling a variadic function through ffi.C is not supported", Lua.Error(rt, Ffi + "return ffi.C.printf"));
+        Assert.Contains("symbol 'no_such_function_here' not found", Lua.Error(rt, Ffi + "return ffi.C.no_such_function_here"));
+        Assert.Contains("symbol 'gm' not found", Lua.Error(rt, Ffi + "return ffi.C.gm"));
+        Assert.Contains("ffi.C.timezone: a variable of type struct tm cannot be read as one value", Lua.Error(rt, Ffi + "ffi.cdef('extern struct tm timezone;') return ffi.C.timezone"));
+    }
+}

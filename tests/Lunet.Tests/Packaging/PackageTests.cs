@@ -38,6 +38,7 @@ public class PackageTests
                 Assert.Contains("LICENSE", names);
                 Assert.Contains("lib/net10.0/Lunet.dll", names);
                 Assert.Contains("lib/net10.0/Lunet.xml", names); // IntelliSense
+                Assert.Contains("types/ffi.meta.lua", names); // LuaLS definitions
                 var nuspec = new StreamReader(zip.Entries.Single(e => e.FullName.EndsWith(".nuspec")).Open()).ReadToEnd();
                 Assert.Contains("<license type=\"expression\">MIT</license>", nuspec);
                 Assert.Contains("<dependency id=\"KeraLua\"", nuspec);

@@ -167,6 +167,28 @@ public class HostApiTests
     }
 
     [Fact]
+    public void ScriptsCannotForgeWhatARegisteredFunctionCalls()
+    {
+        using var lua = new LuaRuntime(new LuaRuntimeOptions { Output = new StringWriter() });
+        lua.RegisterFunction("add", (long a, long b) => a + b);
+        // The closure's upvalue is an id, checked; the debug library can rewrite it, never to a pointer.
+        Assert.Equal([false, "this host function is not registered in this runtime"],
+            lua.DoString("debug.setupvalue(add, 2, 12345) return pcall(add, 1, 2)"));
+        Assert.Equal([false, "this host function is not registered in this runtime"],
+            lua.DoString("debug.setupvalue(add, 2, 'x') return pcall(add, 1, 2)"));
+        Assert.Equal([false, "this host function is not registered in this runtime"],
+            lua.DoString("debug.setupvalue(add, 2, io.stdout) return pcall(add, 1, 2)"));
+        // The writer behind print, taken out with the debug library, checks its arguments too.
+        Assert.Equal([false, "bad argument #1 to 'write' (string expected, got table)"],
+            lua.DoString("""
+                local i, name, w = 1
+                repeat name, w = debug.getupvalue(print, i); i = i + 1 until name == "write"
+                return pcall(w, {})
+                """));
+        Assert.Equal(2L, lua.DoString("return 1 + 1")[0]);
+    }
+
+    [Fact]
     public void TheRawStateIsNotPublic()
     {
         Assert.Null(typeof(LuaRuntime).GetProperty("State", System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance));

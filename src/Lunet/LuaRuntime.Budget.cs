@@ -36,6 +36,9 @@ public sealed unsafe partial class LuaRuntime
     /// <summary>Starts the budget at the outermost host call; nested calls (from registered functions) share it.</summary>
     BudgetScope StartBudget()
     {
+        // Every host call that runs Lua starts here: the one place to refuse re-entry from a coroutine.
+        if (hostCallsInCoroutines > 0)
+            throw new LuaScriptException("a registered function called inside a coroutine cannot run Lua code through the runtime", null);
         if (budgetDepth++ == 0)
         {
             instructionsRun = 0;

@@ -22,6 +22,9 @@ public sealed unsafe partial class LuaRuntime
     readonly Dictionary<long, HostFunction> hostFunctions = new();
     long nextHostFunction = 1;
 
+    /// <summary>Registered functions running inside a coroutine now (the host API refuses to run Lua then).</summary>
+    int hostCallsInCoroutines;
+
     /// <summary>
     /// Sets the global <paramref name="name"/> to a Lua function that calls <paramref name="function"/>:
     /// <c>lua.RegisterFunction("add", (long a, long b) => a + b)</c>. Parameters may be long, int (and
@@ -38,9 +41,8 @@ public sealed unsafe partial class LuaRuntime
         SetGlobal(name, new HostFunction(name, function));
     }
 
-    void PushHostFunction(HostFunction f)
+    void PushHostFunction(nint L, HostFunction f)
     {
-        var L = State;
         long id = nextHostFunction++;
         hostFunctions[id] = f;
         pushinteger(L, id);
@@ -96,6 +98,9 @@ public sealed unsafe partial class LuaRuntime
             var args = new object?[parameters.Length];
             for (int i = 0; i < parameters.Length; i++) args[i] = Argument(runtime, L, i + 1, given, parameters[i]);
             object? result;
+            // Called inside a coroutine, the main thread is in the middle of a resume: the host API is closed until it returns.
+            bool inCoroutine = L != runtime.state;
+            if (inCoroutine) runtime.hostCallsInCoroutines++;
             try { result = target.DynamicInvoke(args); }
             catch (TargetInvocationException e) when (e.InnerException != null)
             {
@@ -104,9 +109,10 @@ public sealed unsafe partial class LuaRuntime
                 runtime.lastHostFailure = (message, e.InnerException);
                 throw new LuaException(message);
             }
+            finally { if (inCoroutine) runtime.hostCallsInCoroutines--; }
             if (!returnsValue) return 0;
             LuaOps.EnsureStack(L, 1);
-            try { runtime.Push(result); }
+            try { runtime.Push(L, result); }
             catch (ArgumentException) { throw new LuaException($"host function '{name}' returned a {result!.GetType().Name}, which Lua cannot hold"); }
             return 1;
         }
@@ -121,7 +127,7 @@ public sealed unsafe partial class LuaRuntime
                 if (!t.IsValueType || t != p.ParameterType) return null; // object, string, tables, int?...
                 if (t == typeof(bool)) return false;
             }
-            if (t == typeof(object)) return runtime.ToValue(arg);
+            if (t == typeof(object)) return runtime.ToValue(L, arg);
             if (t == typeof(bool)) return toboolean(L, arg) != 0;
             if (t == typeof(string))
             {
@@ -148,10 +154,10 @@ public sealed unsafe partial class LuaRuntime
             if (t == typeof(LuaTable))
             {
                 if (lt != TTABLE) throw Bad(arg, "table", L);
-                return runtime.ToValue(arg);
+                return runtime.ToValue(L, arg);
             }
             if (lt != TFUNCTION) throw Bad(arg, "function", L);
-            return runtime.ToValue(arg);
+            return runtime.ToValue(L, arg);
         }
 
         LuaException Bad(int arg, string expected, nint L) =>

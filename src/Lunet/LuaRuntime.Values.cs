@@ -29,18 +29,19 @@ public sealed unsafe partial class LuaRuntime
     }
 
     /// <summary>A registry reference to the value at <paramref name="idx"/> (luaL_ref is raw; C# is on the stack, so it cannot fail for memory).</summary>
-    int Reference(int idx)
+    int Reference(nint L, int idx)
     {
-        var L = State;
         while (releasedReferences.TryDequeue(out int old)) luaL_unref(L, LUA_REGISTRYINDEX, old);
         pushvalue(L, idx);
         return luaL_ref(L, LUA_REGISTRYINDEX);
     }
 
-    void PushReference(LuaReference value)
+    void PushReference(LuaReference value) => PushReference(State, value);
+
+    void PushReference(nint L, LuaReference value)
     {
         if (value.Runtime != this) throw new ArgumentException("a Lua value can only go back to the runtime it came from");
-        rawgeti(State, LUA_REGISTRYINDEX, value.Reference);
+        rawgeti(L, LUA_REGISTRYINDEX, value.Reference);
     }
 
     internal object?[] CallReference(LuaFunction function, object?[] args)
@@ -148,7 +149,7 @@ public sealed unsafe partial class LuaRuntime
     {
         var L = State;
         pushboolean(L, 0);
-        int slot = Reference(-1);
+        int slot = Reference(L, -1);
         settop(L, -2);
         rawseti(L, LUA_REGISTRYINDEX, slot);
         return slot;

@@ -240,9 +240,11 @@ public sealed unsafe partial class LuaRuntime : IDisposable
         return nl < 0 ? [] : code[nl..];
     }
 
-    internal void Push(object? value)
+    internal void Push(object? value) => Push(State, value);
+
+    /// <summary>Pushes <paramref name="value"/> on <paramref name="L"/>, a thread of this runtime (a coroutine, in a registered function).</summary>
+    internal void Push(nint L, object? value)
     {
-        var L = State;
         switch (value)
         {
             case null: pushnil(L); break;
@@ -253,9 +255,9 @@ public sealed unsafe partial class LuaRuntime : IDisposable
             case float f: pushnumber(L, f); break;
             case string s: LuaOps.PushString(L, s); break;
             case nint p: pushlightuserdata(L, p); break;
-            case LuaReference r: PushReference(r); break;
-            case HostFunction f: PushHostFunction(f); break;
-            case Delegate d: PushHostFunction(new HostFunction("?", d)); break;
+            case LuaReference r: PushReference(L, r); break;
+            case HostFunction f: PushHostFunction(L, f); break;
+            case Delegate d: PushHostFunction(L, new HostFunction("?", d)); break;
             default: throw new ArgumentException($"cannot pass a {value.GetType().Name} to Lua");
         }
     }
@@ -264,9 +266,11 @@ public sealed unsafe partial class LuaRuntime : IDisposable
     /// A Lua value as .NET sees it: nil → null, booleans, long, double, string, pointers as nint,
     /// tables as <see cref="LuaTable"/>, functions as <see cref="LuaFunction"/>; else its type name.
     /// </summary>
-    internal object? ToValue(int idx)
+    internal object? ToValue(int idx) => ToValue(State, idx);
+
+    /// <summary>The value at <paramref name="idx"/> of <paramref name="L"/>, a thread of this runtime.</summary>
+    internal object? ToValue(nint L, int idx)
     {
-        var L = State;
         switch (type(L, idx))
         {
             case TNIL or TNONE: return null;
@@ -276,8 +280,8 @@ public sealed unsafe partial class LuaRuntime : IDisposable
                 int ok; return tonumberx(L, idx, &ok);
             case TSTRING: return LuaOps.ToStringOrNull(L, idx);
             case TLIGHTUSERDATA: return touserdata(L, idx);
-            case TTABLE: return new LuaTable(this, Reference(idx));
-            case TFUNCTION: return new LuaFunction(this, Reference(idx));
+            case TTABLE: return new LuaTable(this, Reference(L, idx));
+            case TFUNCTION: return new LuaFunction(this, Reference(L, idx));
             default: return LuaOps.TypeName(L, idx);
         }
     }

@@ -75,6 +75,16 @@ public class HostApiTests
         Assert.Equal(6L, lua.DoString("return eval('return 2 * 3')")[0]);
         var e = Assert.Throws<LuaScriptException>(() => lua.DoString("return eval('error(\"inner\", 0)')"));
         Assert.Equal("inner", e.Message);
+        // Inside a coroutine the main thread is mid-resume: re-entry is refused, as a Lua error.
+        Assert.Equal([false, "a registered function called inside a coroutine cannot run Lua code through the runtime"],
+            lua.DoString("return coroutine.resume(coroutine.create(function() return eval('return 1') end))"));
+        lua.RegisterFunction("twice", (long x) => 2 * x);
+        Assert.Equal([true, 8L], lua.DoString("return coroutine.resume(coroutine.create(function() return twice(4) end))"));
+        // Values of a coroutine's stack are read from and pushed to that thread, not the main one.
+        lua.RegisterFunction("same", (object? o) => o);
+        Assert.Equal([true, true, "s"], lua.DoString(
+            "local t = {} return true, coroutine.wrap(function() local r = same(t) return r == t, same('s') end)()"));
+        Assert.Equal(6L, lua.DoString("return eval('return 2 * 3')")[0]);
     }
 
     [Fact]

@@ -199,6 +199,16 @@ public class HostApiTests
     }
 
     [Fact]
+    public void VersionsAreTheProjectsAndTheLuaLibrarys()
+    {
+        var props = File.ReadAllText(Path.Combine(Support.NativeBuild.RepoRoot, "Directory.Build.props"));
+        Assert.Contains($"<Version>{LuaRuntime.Version}</Version>", props);
+        Assert.Matches(@"^Lua 5\.4\.\d+$", LuaRuntime.LuaRelease);
+        using var lua = new LuaRuntime();
+        Assert.Equal("Lua 5.4", lua.DoString("return _VERSION")[0]);
+    }
+
+    [Fact]
     public void TheRawStateIsNotPublic()
     {
         Assert.Null(typeof(LuaRuntime).GetProperty("State", System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance));

@@ -50,5 +50,28 @@ public sealed class LuaRuntimeOptions
     /// </summary>
     internal bool IgnoreEnvironment { get; set; }
 
+    /// <summary>
+    /// Where <c>print</c> and <c>io.write</c> (and the <c>write</c> method of what io.write
+    /// returns) send their text; null: the process's standard output, as the lua command. Lua
+    /// strings are bytes: the writer gets them read as UTF-8. <c>io.stdout</c>, <c>io.output()</c>
+    /// and <c>io.stderr</c> stay the process's own files (leave io out of <see cref="Libraries"/>
+    /// to take them away).
+    /// </summary>
+    public TextWriter? Output { get; set; }
+
+    /// <summary>
+    /// The most Lua instructions one host call (DoString, DoFile, LuaFunction.Call, a table
+    /// access...) may run, counted in steps of 1000; null: no limit. Past it the call throws
+    /// <see cref="LuaBudgetExceededException"/>.
+    /// </summary>
+    public long? InstructionLimit { get; set; }
+
+    /// <summary>
+    /// The longest one host call may run Lua code (looked at every 1000 instructions); null:
+    /// no limit. Time spent inside one C function (a native call through the ffi, a huge
+    /// string.rep) is not interrupted. Past it the call throws <see cref="LuaBudgetExceededException"/>.
+    /// </summary>
+    public TimeSpan? Timeout { get; set; }
+
     internal bool LoadsBinaryChunks => BinaryChunks && Ffi == FfiAccess.Full;
 }

@@ -18,6 +18,7 @@ public sealed unsafe partial class LuaRuntime
     {
         var L = State;
         using var frame = ProtectedCall.Enter(L);
+        using var budget = StartBudget();
         int top = gettop(L);
         try
         {

@@ -41,6 +41,10 @@ public sealed unsafe partial class LuaRuntime : IDisposable
             StandardLibraries.Open(this);
             RuntimeFunctions.Install(state);
             ModuleLoader.Install(this);
+            lock (ByCounters) ByCounters[(nint)memory] = this;
+            InstallHostHelpers();
+            if (Options.Output != null) InstallOutput();
+            InstallBudgetHook();
         }
     }
 
@@ -51,8 +55,13 @@ public sealed unsafe partial class LuaRuntime : IDisposable
     /// <summary>Bytes the state holds now (what <see cref="LuaRuntimeOptions.MemoryLimit"/> limits).</summary>
     public long MemoryInUse => state != 0 ? memory->Used : throw new ObjectDisposedException(nameof(LuaRuntime));
 
-    /// <summary>The lua_State*, for hosts that call the Lua C API themselves.</summary>
-    public nint State => state != 0 ? state : throw new ObjectDisposedException(nameof(LuaRuntime));
+    /// <summary>
+    /// The lua_State*, for the runtime's own code. Not public: a host calling the Lua C API on
+    /// it would break the rules every method here keeps (no raising call outside a protected
+    /// call, the allocator's count of C# frames), and KeraLua.Lua.FromIntPtr cannot wrap it
+    /// (docs/embedding.md says why).
+    /// </summary>
+    internal nint State => state != 0 ? state : throw new ObjectDisposedException(nameof(LuaRuntime));
 
     /// <summary>Runs <paramref name="code"/> as a chunk named <paramref name="chunkName"/> and returns its results.</summary>
     public object?[] DoString(string code, string chunkName = "=(string)", params object?[] args) =>
@@ -111,6 +120,7 @@ public sealed unsafe partial class LuaRuntime : IDisposable
     {
         var L = State;
         using var frame = ProtectedCall.Enter(L);
+        using var budget = StartBudget();
         int top = gettop(L);
         try
         {
@@ -131,6 +141,7 @@ public sealed unsafe partial class LuaRuntime : IDisposable
     {
         var L = State;
         using var frame = ProtectedCall.Enter(L);
+        using var budget = StartBudget();
         int top = gettop(L);
         try
         {
@@ -169,6 +180,7 @@ public sealed unsafe partial class LuaRuntime : IDisposable
     {
         var L = State;
         using var frame = ProtectedCall.Enter(L);
+        using var budget = StartBudget();
         int top = gettop(L);
         try
         {
@@ -201,13 +213,21 @@ public sealed unsafe partial class LuaRuntime : IDisposable
         finally { memory->ManagedDepth = saved; }
     }
 
-    static LuaScriptException ErrorFromStack(nint L)
+    /// <summary>
+    /// The error on top as the host sees it: a spent budget as <see cref="LuaBudgetExceededException"/>,
+    /// an error a registered function's exception caused with that exception inside.
+    /// </summary>
+    LuaScriptException ErrorFromStack(nint L)
     {
-        var text = LuaOps.ToStringOrNull(L, -1);
-        if (text == null)
-            return new LuaScriptException($"(error object is a {LuaOps.TypeName(L, -1)} value)", null);
+        var text = LuaOps.ToStringOrNull(L, -1) ?? $"(error object is a {LuaOps.TypeName(L, -1)} value)";
         int at = text.IndexOf("\nstack traceback:", StringComparison.Ordinal);
-        return at < 0 ? new LuaScriptException(text, null) : new LuaScriptException(text[..at], text[(at + 1)..]);
+        var (message, traceback) = at < 0 ? (text, (string?)null) : (text[..at], text[(at + 1)..]);
+        if (budgetSpent != null) return new LuaBudgetExceededException(message, traceback);
+        var failure = lastHostFailure;
+        lastHostFailure = null;
+        if (failure is var (hostMessage, error) && message.EndsWith(hostMessage, StringComparison.Ordinal))
+            return new LuaScriptException(message, traceback, error);
+        return new LuaScriptException(message, traceback);
     }
 
     /// <summary>As luaL_loadfile: a UTF-8 byte-order mark, then a first line starting with '#', are skipped.</summary>
@@ -220,9 +240,11 @@ public sealed unsafe partial class LuaRuntime : IDisposable
         return nl < 0 ? [] : code[nl..];
     }
 
-    internal void Push(object? value)
+    internal void Push(object? value) => Push(State, value);
+
+    /// <summary>Pushes <paramref name="value"/> on <paramref name="L"/>, a thread of this runtime (a coroutine, in a registered function).</summary>
+    internal void Push(nint L, object? value)
     {
-        var L = State;
         switch (value)
         {
             case null: pushnil(L); break;
@@ -234,14 +256,22 @@ public sealed unsafe partial class LuaRuntime : IDisposable
             case string s: LuaOps.PushString(L, s); break;
             case byte[] bytes: fixed (byte* p = bytes) pushlstring(L, p, (nuint)bytes.Length); break; // a string as bytes
             case nint p: pushlightuserdata(L, p); break;
+            case LuaReference r: PushReference(L, r); break;
+            case HostFunction f: PushHostFunction(L, f); break;
+            case Delegate d: PushHostFunction(L, new HostFunction("?", d)); break;
             default: throw new ArgumentException($"cannot pass a {value.GetType().Name} to Lua");
         }
     }
 
-    /// <summary>A Lua value as .NET sees it: nil → null, booleans, long, double, string, pointers as nint; else its type name.</summary>
-    internal object? ToValue(int idx)
+    /// <summary>
+    /// A Lua value as .NET sees it: nil → null, booleans, long, double, string, pointers as nint,
+    /// tables as <see cref="LuaTable"/>, functions as <see cref="LuaFunction"/>; else its type name.
+    /// </summary>
+    internal object? ToValue(int idx) => ToValue(State, idx);
+
+    /// <summary>The value at <paramref name="idx"/> of <paramref name="L"/>, a thread of this runtime.</summary>
+    internal object? ToValue(nint L, int idx)
     {
-        var L = State;
         switch (type(L, idx))
         {
             case TNIL or TNONE: return null;
@@ -251,6 +281,8 @@ public sealed unsafe partial class LuaRuntime : IDisposable
                 int ok; return tonumberx(L, idx, &ok);
             case TSTRING: return LuaOps.ToStringOrNull(L, idx);
             case TLIGHTUSERDATA: return touserdata(L, idx);
+            case TTABLE: return new LuaTable(this, Reference(L, idx));
+            case TFUNCTION: return new LuaFunction(this, Reference(L, idx));
             default: return LuaOps.TypeName(L, idx);
         }
     }
@@ -263,6 +295,8 @@ public sealed unsafe partial class LuaRuntime : IDisposable
         memory->ManagedDepth++;
         close(state);
         state = 0;
+        lock (ByCounters) ByCounters.Remove((nint)memory);
+        hostFunctions.Clear();
         Allocator.FreeCounters(memory);
         Ffi?.Release();
     }

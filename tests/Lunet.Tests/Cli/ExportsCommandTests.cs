@@ -42,7 +42,7 @@ public class ExportsCommandTests
         Assert.StartsWith("lunet: ", r.Stderr);
     }
 
-    [Fact]
+    [Exports.MingwFact]
     public void FilesOfOtherPlatformsAreReadWithoutLoading()
     {
         var dll = Exports.NativeTools.BuildPeTestLibrary();

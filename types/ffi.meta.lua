@@ -1,0 +1,182 @@
+---@meta ffi
+-- Definitions of Lunet's ffi module for lua-language-server (LuaLS): add this folder to
+-- "workspace.library" in .luarc.json. tests/Lunet.Tests/Embedding/DefinitionsFileTests.cs
+-- compares the names declared here with the module's own table, so the two cannot drift.
+
+---A C type name: "i32", "int", "double", "size_t", "pointer", "string", "void", ...
+---(`ffi.types` lists them).
+---@alias ffi.ctype string
+
+---A native pointer (a light userdata); NULL is `ffi.nullptr`, never nil.
+---@alias ffi.pointer lightuserdata
+
+---@class ffi
+---@field C ffi.NativeLibrary The running process and the libraries loaded with it (`ffi.open()`).
+local ffi = {}
+
+---The NULL pointer.
+---@type ffi.pointer
+ffi.nullptr = nil
+
+---The NULL pointer (the same value as `ffi.nullptr`).
+---@type ffi.pointer
+ffi.null = nil
+
+---Every type name, each mapped to its canonical name (`ffi.types.int == "i32"`).
+---@type table<string, string>
+ffi.types = {}
+
+---Opens a native library by path or bare name (`"m"`, `"z"`, `"libz.so.1"`); no name: the process.
+---@param name? string
+---@return ffi.NativeLibrary
+function ffi.open(name) end
+
+---True for a NULL pointer or nil.
+---@param p ffi.pointer|ffi.Buffer|nil
+---@return boolean
+function ffi.isNull(p) end
+
+---A pointer's (or a Buffer's) address as an integer.
+---@param p ffi.pointer|ffi.Buffer|nil
+---@return integer
+function ffi.address(p) end
+
+---The pointer at an integer address.
+---@param n integer|ffi.pointer
+---@return ffi.pointer
+function ffi.pointer(n) end
+
+---Size in bytes of a type name or a Buffer.
+---@param t ffi.ctype|ffi.Buffer
+---@return integer
+function ffi.sizeof(t) end
+
+---Alignment in bytes of a type name (1 for a Buffer).
+---@param t ffi.ctype|ffi.Buffer
+---@return integer
+function ffi.alignof(t) end
+
+---A new zero-filled Buffer of `size` bytes, freed by the garbage collector.
+---@param size integer
+---@return ffi.Buffer
+function ffi.buffer(size) end
+
+---The same function as `ffi.buffer`.
+---@param size integer
+---@return ffi.Buffer
+function ffi.alloc(size) end
+
+---Reads the `ctype` value stored at `p`, as `buf:read(0, ctype)` would.
+---@param p ffi.pointer|ffi.Buffer
+---@param ctype ffi.ctype
+---@return any
+function ffi.cast(p, ctype) end
+
+---The C string at `p`, or exactly `len` bytes from it; nil for NULL.
+---@param p ffi.pointer|ffi.Buffer
+---@param len? integer
+---@return string?
+function ffi.string(p, len) end
+
+---The whole Buffer as a Lua string.
+---@param buf ffi.Buffer
+---@return string
+function ffi.read(buf) end
+
+---Copies the bytes of `str` to the start of `buf` (an error if they do not fit).
+---@param str string
+---@param buf ffi.Buffer
+function ffi.write(str, buf) end
+
+---A loaded native library (`ffi.open`).
+---@class ffi.NativeLibrary
+---@field path string The file the loader mapped.
+local NativeLibrary = {}
+
+---Calls the C function `name`: `lib:call("cos", "double", {"double"}, 0)`.
+---@param name string
+---@param ret ffi.ctype
+---@param argTypes ffi.ctype[]
+---@param ... any
+---@return any
+function NativeLibrary:call(name, ret, argTypes, ...) end
+
+---A Lua function calling the C function `name`: `lib:wrap("f64", "sqrt", "f64")`.
+---@param ret ffi.ctype
+---@param name string
+---@param ... ffi.ctype|ffi.ctype[]
+---@return function
+function NativeLibrary:wrap(ret, name, ...) end
+
+---The value of an exported variable.
+---@param ctype ffi.ctype
+---@param name string
+---@return any
+function NativeLibrary:value(ctype, name) end
+
+---The address of an exported symbol (an error if absent).
+---@param name string
+---@return ffi.pointer
+function NativeLibrary:getSymbol(name) end
+
+---Whether the library itself exports `name`.
+---@param name string
+---@return boolean
+function NativeLibrary:hasSymbol(name) end
+
+---Every function the library defines and exports: `{ name = ..., ordinal = ... }` (ordinal on Windows).
+---@return { name: string, ordinal: integer? }[]
+function NativeLibrary:listExports() end
+
+---Closes the library; later calls through it (and its wrappers) are errors. Twice is fine.
+function NativeLibrary:close() end
+
+---Native memory owned by Lua, bounds-checked (`ffi.buffer`).
+---@class ffi.Buffer
+---@field size integer The size in bytes (also `#buf`).
+---@field ptr ffi.pointer The address of the first byte.
+local Buffer = {}
+
+---The `ctype` value stored at `offset`.
+---@param offset integer
+---@param ctype ffi.ctype
+---@return any
+function Buffer:read(offset, ctype) end
+
+---Stores `value` as a `ctype` at `offset`.
+---@param offset integer
+---@param ctype ffi.ctype
+---@param value any
+function Buffer:write(offset, ctype, value) end
+
+---Sets every byte to 0.
+function Buffer:zero() end
+
+---Exactly `len` bytes from `offset`, as a Lua string.
+---@param offset integer
+---@param len integer
+---@return string
+function Buffer:readBytes(offset, len) end
+
+---Copies the bytes of a string (or of another Buffer) to `offset`.
+---@param offset integer
+---@param bytes string|ffi.Buffer
+function Buffer:writeBytes(offset, bytes) end
+
+---The NUL-terminated string at `offset` (default 0); without a NUL it ends at the buffer's end.
+---@param offset? integer
+---@return string
+function Buffer:readString(offset) end
+
+---Writes `s` and a terminating NUL at `offset` (an error if both do not fit).
+---@param offset integer
+---@param s string
+function Buffer:writeString(offset, s) end
+
+---A Buffer over `size` bytes of the same memory from `offset`; it keeps this one alive.
+---@param offset integer
+---@param size integer
+---@return ffi.Buffer
+function Buffer:slice(offset, size) end
+
+return ffi

@@ -46,15 +46,32 @@ function ffi.address(p) end
 ---@return ffi.pointer
 function ffi.pointer(n) end
 
----Size in bytes of a type name or a Buffer.
----@param t ffi.ctype|ffi.Buffer
+---Size in bytes of a type name, a struct type object or a Buffer.
+---@param t ffi.ctype|ffi.StructType|ffi.Buffer
 ---@return integer
 function ffi.sizeof(t) end
 
----Alignment in bytes of a type name (1 for a Buffer).
----@param t ffi.ctype|ffi.Buffer
+---Alignment in bytes of a type name or struct type object (1 for a Buffer).
+---@param t ffi.ctype|ffi.StructType|ffi.Buffer
 ---@return integer
 function ffi.alignof(t) end
+
+---Byte offset of a field of a struct or union (`"a.b"` for a field of a nested member).
+---@param t ffi.ctype|ffi.StructType
+---@param field string
+---@return integer
+function ffi.offsetof(t, field) end
+
+---Parses C declarations (typedefs, structs, unions, enums, functions, variables) and
+---registers their names: types for later type strings, enum constants and declared
+---functions and variables on `ffi.C`.
+---@param src string
+function ffi.cdef(src) end
+
+---Parses one C struct declaration and returns its struct type (the name is registered too).
+---@param src string
+---@return ffi.StructType
+function ffi.struct(src) end
 
 ---A new zero-filled Buffer of `size` bytes, freed by the garbage collector.
 ---@param size integer
@@ -89,6 +106,9 @@ function ffi.read(buf) end
 function ffi.write(str, buf) end
 
 ---A loaded native library (`ffi.open`).
+---A struct or union type made by `ffi.struct` (its name is registered as a type name).
+---@class ffi.StructType
+
 ---@class ffi.NativeLibrary
 ---@field path string The file the loader mapped.
 local NativeLibrary = {}

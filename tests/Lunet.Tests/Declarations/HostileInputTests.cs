@@ -91,12 +91,20 @@ public class HostileInputTests
         string small = one.ToString();
         string large = Repeat(small.Replace("struct s", "struct t"), 1) + small; // twice the text, distinct tags
         DeclarationParser.Parse(small);
-        var clock = Stopwatch.StartNew();
-        var a = DeclarationParser.Parse(small);
-        var smallTime = clock.Elapsed;
-        clock.Restart();
-        var b = DeclarationParser.Parse(large);
-        var largeTime = clock.Elapsed;
+        // The fastest of three runs each: one run on a loaded machine can be slowed by anything.
+        (DeclarationList result, TimeSpan time) Fastest(string text)
+        {
+            (DeclarationList, TimeSpan) best = (null!, TimeSpan.MaxValue);
+            for (int i = 0; i < 3; i++)
+            {
+                var clock = Stopwatch.StartNew();
+                var r = DeclarationParser.Parse(text);
+                if (clock.Elapsed < best.Item2) best = (r, clock.Elapsed);
+            }
+            return best;
+        }
+        var (a, smallTime) = Fastest(small);
+        var (b, largeTime) = Fastest(large);
         Assert.Equal(40_000, a.Declarations.Count);
         Assert.Equal(80_000, b.Declarations.Count);
         Assert.True(large.Length > 2_000_000, $"{large.Length} chars");

@@ -16,10 +16,6 @@ namespace Lunet.Cli;
 /// </summary>
 static unsafe class Interrupt
 {
-    const int LUA_MASKCALL = 1, LUA_MASKRET = 2, LUA_MASKCOUNT = 8;
-
-    static readonly delegate* unmanaged[Cdecl]<nint, nint, int, int, void> sethook =
-        (delegate* unmanaged[Cdecl]<nint, nint, int, int, void>)NativeLibrary.GetExport(Handle, "lua_sethook");
 
     /// <summary>The hook: the error thunk over <see cref="Raise"/> (a lua_Hook's second argument is ignored).</summary>
     static readonly nint Hook = NativeThunks.ErrorThunk((nint)(delegate* unmanaged[Cdecl]<nint, int>)&Raise);

@@ -9,12 +9,9 @@ namespace Lunet;
 // The instruction and time budget of a host call (LuaRuntimeOptions.InstructionLimit / Timeout).
 public sealed unsafe partial class LuaRuntime
 {
-    const int LUA_MASKCOUNT = 1 << 3;
     /// <summary>Instructions between two looks at the budget while it lasts.</summary>
     const int HookInterval = 1000;
 
-    static readonly delegate* unmanaged[Cdecl]<nint, nint, int, int, void> sethook =
-        (delegate* unmanaged[Cdecl]<nint, nint, int, int, void>)NativeLibrary.GetExport(Handle, "lua_sethook");
     static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, int> gethookcount =
         (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, int>)NativeLibrary.GetExport(Handle, "lua_gethookcount");
 

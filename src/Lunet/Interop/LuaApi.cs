@@ -19,6 +19,9 @@ internal static unsafe class LuaApi
         TSTRING = 4, TTABLE = 5, TFUNCTION = 6, TUSERDATA = 7, TTHREAD = 8;
 
     public const int LUA_OK = 0;
+
+    /// <summary>lua_sethook's event masks.</summary>
+    public const int LUA_MASKCALL = 1, LUA_MASKRET = 2, LUA_MASKCOUNT = 8;
     public const int LUA_GCCOUNT = 3, LUA_GCCOUNTB = 4;
 
     public static int UpvalueIndex(int i) => LUA_REGISTRYINDEX - i;
@@ -87,6 +90,8 @@ internal static unsafe class LuaApi
     public static readonly delegate* unmanaged[Cdecl]<nint, int, int> next;
     public static readonly delegate* unmanaged[Cdecl]<nint, int, int, int, int> gc;
     public static readonly delegate* unmanaged[Cdecl]<nint, int, byte*> typename_;
+    /// <summary>Only stores into the state: lua.c calls it from a signal handler, and so may another thread.</summary>
+    public static readonly delegate* unmanaged[Cdecl]<nint, nint, int, int, void> sethook;
 
     static LuaApi()
     {
@@ -152,6 +157,7 @@ internal static unsafe class LuaApi
         next = (delegate* unmanaged[Cdecl]<nint, int, int>)F("lua_next");
         gc = (delegate* unmanaged[Cdecl]<nint, int, int, int, int>)NativeThunks.VariadicThunk(F("lua_gc")); // lua_gc is variadic
         typename_ = (delegate* unmanaged[Cdecl]<nint, int, byte*>)F("lua_typename");
+        sethook = (delegate* unmanaged[Cdecl]<nint, nint, int, int, void>)F("lua_sethook");
     }
 
     static int globalDone;

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Lunet.Tests.Support;
 
 namespace Lunet.Tests.Cli;
@@ -31,5 +32,57 @@ public class ExampleTests
         Assert.Contains($"getpid() = ", r.Stdout);
         Assert.Contains("cos(0) = 1, sqrt(2) = 1.414214", r.Stdout);
         Assert.Contains("crc32('hello') = 0x3610a686", r.Stdout);
+    }
+
+    [Fact]
+    public void Crc32OfAFileStreamedInChunksMatchesTheChecksumComputedHere()
+    {
+        // A file of several chunks with a short last one, and bytes of every value.
+        var dir = CliRunner.TempDir();
+        var file = Path.Combine(dir, "data.bin");
+        var bytes = new byte[3 * 1000 + 17];
+        for (int i = 0; i < bytes.Length; i++) bytes[i] = (byte)(i * 7 + i / 256);
+        File.WriteAllBytes(file, bytes);
+
+        var r = CliRunner.Run(Path.Combine(NativeBuild.RepoRoot, "examples", "crc32.lua"), file, "1000");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal($"crc32 {Crc32(bytes):x8}  {bytes.Length} bytes in 4 chunks of 1000  {file}\n", r.Stdout);
+    }
+
+    /// <summary>CRC-32 (the reflected polynomial 0xEDB88320 of zlib and gzip), bit by bit.</summary>
+    private static uint Crc32(byte[] data)
+    {
+        uint crc = 0xFFFFFFFF;
+        foreach (var b in data)
+        {
+            crc ^= b;
+            for (int k = 0; k < 8; k++) crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320 : crc >> 1;
+        }
+        return ~crc;
+    }
+
+    [Fact]
+    public void Sqlite3InsertsWithBoundParametersAndQueriesTheRowsBack()
+    {
+        var r = CliRunner.Run(Path.Combine(NativeBuild.RepoRoot, "examples", "sqlite3.lua"));
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var lines = r.Stdout.TrimEnd('\n').Split('\n');
+        Assert.Matches(@"^sqlite 3\.\d+\.\d+$", lines[0]);
+        Assert.Equal(
+            ["Earth    moons=1 au=1.00", "Mars     moons=2 au=1.52", "Jupiter  moons=95 au=5.20", "3 rows with at least one moon"],
+            lines[1..]);
+    }
+
+    [Fact]
+    public void UnameFillsAStructDeclaredWithCdefAsTheSystemReportsIt()
+    {
+        var r = CliRunner.Run(Path.Combine(NativeBuild.RepoRoot, "examples", "uname.lua"));
+        Assert.True(r.ExitCode == 0, r.ToString());
+        string Uname(string option) => CliRunner.Exec("uname", [option]).Stdout.Trim();
+        Assert.Contains($"sysname  {Uname("-s")}\n", r.Stdout);
+        Assert.Contains($"release  {Uname("-r")}\n", r.Stdout);
+        Assert.Contains($"machine  {Uname("-m")}\n", r.Stdout);
+        if (RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
+            Assert.StartsWith("struct utsname: 390 bytes, machine at offset 260\n", r.Stdout);
     }
 }

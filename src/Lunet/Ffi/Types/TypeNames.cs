@@ -3,7 +3,7 @@ using Lunet.Ffi.Declarations;
 namespace Lunet.Ffi.Types;
 
 /// <summary>
-/// The built-in type names of the contract (SPEC.md "Type names"): the short names and the
+/// The built-in type names (docs/ffi.md "Type names"): the short names and the
 /// standard typedef names (typedef-like: the parser reads them as typedef names) and the C
 /// builtin spellings as the declaration parser normalises them.
 /// </summary>

@@ -63,7 +63,7 @@ public sealed partial class TypeRegistry
             case RecordDeclaration r when r.Record.Tag != null:
                 var record = Record(r.Record.Tag, r.Record.Kind == Declarations.RecordKind.Union);
                 if (r.IsDefinition) Complete(record, r.Record, env);
-                // A struct's tag is also its name, as SPEC.md's "Color" and "struct Color" are one type.
+                // A struct's tag is also its name, so "Color" and "struct Color" are one type (docs/ffi.md).
                 if (!typedefs.ContainsKey(r.Record.Tag) && !enumConstantNames.Contains(r.Record.Tag)) typedefs[r.Record.Tag] = record;
                 break;
             case EnumDeclaration e:

@@ -9,6 +9,7 @@ namespace Lunet.Tests.Declarations;
 /// megabytes of text. Each must end in the parser's own error (or a tree) on a thread with a
 /// small stack, since a .NET stack overflow would kill the process.
 /// </summary>
+[Collection(Lunet.Tests.Support.AloneCollection.Name)]
 public class HostileInputTests
 {
     static string ParseError(string text) => SmallStack.Run(() =>

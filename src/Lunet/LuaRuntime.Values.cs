@@ -54,16 +54,17 @@ public sealed unsafe partial class LuaRuntime
         {
             PushMessageHandler(args.Length + 1);
             PushReference(function);
-            foreach (var a in args) Push(a);
-            if (ProtectedCall.Call(L, args.Length, LUA_MULTRET, top + 1) != LUA_OK) throw ErrorFromStack(L);
-            var results = new object?[gettop(L) - top - 1];
-            for (int i = 0; i < results.Length; i++) results[i] = ToValue(top + 2 + i);
-            return results;
+            return CallPushed(top, args);
         }
         finally { settop(L, top); }
     }
 
-    internal object? GetTableValue(LuaTable table, object key)
+    internal object? GetTableValue(LuaTable table, object key) => ProtectedGet(table, key);
+
+    internal void SetTableValue(LuaTable table, object key, object? value) => ProtectedSet(table, key, value);
+
+    /// <summary><paramref name="table"/>[<paramref name="key"/>] (the globals for null) as Lua code reads it: metamethods run, protected; their error is thrown.</summary>
+    object? ProtectedGet(LuaTable? table, object key)
     {
         var L = State;
         using var frame = ProtectedCall.Enter(L);
@@ -72,7 +73,7 @@ public sealed unsafe partial class LuaRuntime
         try
         {
             PushHelper(RuntimeFunctions.GetTable, 2);
-            PushReference(table);
+            PushTableOrGlobals(L, table);
             Push(key);
             if (ProtectedCall.Call(L, 2, 1, top + 1) != LUA_OK) throw ErrorFromStack(L);
             return ToValue(-1);
@@ -80,7 +81,8 @@ public sealed unsafe partial class LuaRuntime
         finally { settop(L, top); }
     }
 
-    internal void SetTableValue(LuaTable table, object key, object? value)
+    /// <summary><paramref name="table"/>[<paramref name="key"/>] = <paramref name="value"/> (the globals for null) as Lua code writes it.</summary>
+    void ProtectedSet(LuaTable? table, object key, object? value)
     {
         var L = State;
         using var frame = ProtectedCall.Enter(L);
@@ -89,12 +91,18 @@ public sealed unsafe partial class LuaRuntime
         try
         {
             PushHelper(RuntimeFunctions.SetTable, 3);
-            PushReference(table);
+            PushTableOrGlobals(L, table);
             Push(key);
             Push(value);
             if (ProtectedCall.Call(L, 3, 0, top + 1) != LUA_OK) throw ErrorFromStack(L);
         }
         finally { settop(L, top); }
+    }
+
+    void PushTableOrGlobals(nint L, LuaTable? table)
+    {
+        if (table == null) rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS);
+        else PushReference(L, table);
     }
 
     /// <summary>

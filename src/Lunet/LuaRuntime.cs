@@ -116,43 +116,13 @@ public sealed unsafe partial class LuaRuntime : IDisposable
     /// Sets the global <paramref name="name"/> as the Lua code <c>_ENV[name] = value</c> would:
     /// a __newindex of the globals table runs (in a protected call); its error is thrown.
     /// </summary>
-    public void SetGlobal(string name, object? value)
-    {
-        var L = State;
-        using var frame = ProtectedCall.Enter(L);
-        using var budget = StartBudget();
-        int top = gettop(L);
-        try
-        {
-            PushHelper(RuntimeFunctions.SetTable, 3);
-            rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS);
-            LuaOps.PushString(L, name);
-            Push(value);
-            if (ProtectedCall.Call(L, 3, 0, top + 1) != LUA_OK) throw ErrorFromStack(L);
-        }
-        finally { settop(L, top); }
-    }
+    public void SetGlobal(string name, object? value) => ProtectedSet(null, name, value);
 
     /// <summary>
     /// The global <paramref name="name"/> as the Lua code <c>_ENV[name]</c> reads it: an __index
     /// of the globals table runs (in a protected call); its error is thrown.
     /// </summary>
-    public object? GetGlobal(string name)
-    {
-        var L = State;
-        using var frame = ProtectedCall.Enter(L);
-        using var budget = StartBudget();
-        int top = gettop(L);
-        try
-        {
-            PushHelper(RuntimeFunctions.GetTable, 2);
-            rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS);
-            LuaOps.PushString(L, name);
-            if (ProtectedCall.Call(L, 2, 1, top + 1) != LUA_OK) throw ErrorFromStack(L);
-            return ToValue(-1);
-        }
-        finally { settop(L, top); }
-    }
+    public object? GetGlobal(string name) => ProtectedGet(null, name);
 
     /// <summary>
     /// Pushes the message handler, then the runtime function <paramref name="which"/>, with
@@ -187,14 +157,23 @@ public sealed unsafe partial class LuaRuntime : IDisposable
             PushMessageHandler(args.Length + 1);
             if (Load(code, chunkName) != LUA_OK)
                 throw new LuaScriptException(LuaOps.ToStringOrNull(L, -1) ?? "syntax error", null);
-            foreach (var a in args) Push(a);
-            int status = ProtectedCall.Call(L, args.Length, LUA_MULTRET, top + 1);
-            if (status != LUA_OK) throw ErrorFromStack(L);
-            var results = new object?[gettop(L) - top - 1];
-            for (int i = 0; i < results.Length; i++) results[i] = ToValue(top + 2 + i);
-            return results;
+            return CallPushed(top, args);
         }
         finally { settop(L, top); }
+    }
+
+    /// <summary>
+    /// Pushes <paramref name="args"/> after the function on the stack, calls it protected with the
+    /// message handler at <paramref name="top"/> + 1, and returns its results (the caller resets the stack).
+    /// </summary>
+    object?[] CallPushed(int top, object?[] args)
+    {
+        var L = State;
+        foreach (var a in args) Push(a);
+        if (ProtectedCall.Call(L, args.Length, LUA_MULTRET, top + 1) != LUA_OK) throw ErrorFromStack(L);
+        var results = new object?[gettop(L) - top - 1];
+        for (int i = 0; i < results.Length; i++) results[i] = ToValue(top + 2 + i);
+        return results;
     }
 
     /// <summary>Compiles a chunk (lua_load is a protected call: the memory limit applies).</summary>

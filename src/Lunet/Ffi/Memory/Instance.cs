@@ -31,10 +31,10 @@ internal static unsafe class Instance
     const int Alignment = 16;
 
     /// <summary>Pushes a new zero-filled instance of <paramref name="t"/> (complete, a record or an array).</summary>
-    public static Header* New(nint L, CType t)
+    public static Header* New(nint L, CType t, string function)
     {
         long size = t.Size;
-        Allocator.CheckBudget(L, size);
+        Buffer.CheckAllocatable(L, size + sizeof(Header) + Alignment, function);
         var h = (Header*)newuserdatauv(L, (nuint)(sizeof(Header) + Alignment - 1 + size), 1);
         nint bytes = ((nint)h + sizeof(Header) + Alignment - 1) & ~(nint)(Alignment - 1);
         NativeMemory.Clear((void*)bytes, (nuint)size);
@@ -76,6 +76,14 @@ internal static unsafe class Instance
         if (type(L, idx) != TUSERDATA || rawlenFast(L, idx) < (ulong)sizeof(Header)) return null;
         var h = (Header*)touserdata(L, idx);
         return h->Tag == Tag && h->Cookie == Buffer.Cookie && h->Type != 0 ? h : null;
+    }
+
+    /// <summary>Whether idx holds an instance or view whose __gc already ran.</summary>
+    public static bool IsFinalized(nint L, int idx)
+    {
+        if (type(L, idx) != TUSERDATA || rawlenFast(L, idx) < (ulong)sizeof(Header)) return false;
+        var h = (Header*)touserdata(L, idx);
+        return h->Tag == Tag && h->Cookie == Buffer.Cookie && h->Type == 0;
     }
 
     public static CType TypeOf(Header* h) => (CType)GCHandle.FromIntPtr(h->Type).Target!;

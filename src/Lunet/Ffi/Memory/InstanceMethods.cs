@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using Lunet.Ffi.Conversion;
+using Lunet.Ffi.Layout;
 using Lunet.Ffi.Types;
 using Lunet.Interop;
 using static Lunet.Interop.LuaApi;
@@ -30,18 +31,21 @@ internal static unsafe class InstanceMethods
         CFunction.Set(L, -1, "__gc", &Collect);
     }
 
-    static Header* Self(nint L, string what) =>
-        Instance.TryGet(L, 1) is var h && h != null
-            ? h
-            : throw new LuaException($"{what}: struct or array instance expected, got {LuaOps.TypeName(L, 1)}");
+    static Header* Self(nint L, string what)
+    {
+        var h = Instance.TryGet(L, 1);
+        if (h != null) return h;
+        if (Instance.IsFinalized(L, 1)) throw new LuaException($"{what}: the instance was finalized (its __gc was called by hand)");
+        throw new LuaException($"{what}: struct or array instance expected, got {LuaOps.TypeName(L, 1)}");
+    }
 
     /// <summary>ffi.new(T [, init]) and the type objects' constructors: T is at <paramref name="typeArg"/>, init after it.</summary>
     public static int New(nint L, CType t, int init, string function)
     {
         if (Instance.Refusal(t) is { } why) throw new LuaException($"{function}: {why}");
-        var h = Instance.New(L, t);
+        var h = Instance.New(L, t, function);
         if (type(L, init) is not (TNONE or TNIL))
-            Store(L, init, t, (byte*)h->Address, Describe(t), function);
+            Store(L, init, t, (byte*)h->Address, t.Name, function);
         return 1;
     }
 
@@ -66,7 +70,7 @@ internal static unsafe class InstanceMethods
         var h = Self(L, "newindex");
         var t = Instance.TypeOf(h);
         var ft = Locate(L, h, t, 2, out var at, out var bits);
-        string what = t is ArrayType ? $"{t.Name}[{ToInteger(L, 2)}]" : $"{t.Name}.{LuaOps.ToStringOrNull(L, 2)}";
+        string what = t is ArrayType ? $"{t.Name}[{ToInteger(L, 2)}]" : $"{t.Name}.{FieldName(L, 2)}";
         if (bits != null)
         {
             if (!LuaToC.TryInteger(L, 3, out var v))
@@ -98,9 +102,9 @@ internal static unsafe class InstanceMethods
             return a.Element;
         }
         var s = (StructType)t;
-        var name = LuaOps.ToStringOrNull(L, key);
+        var name = FieldName(L, key);
         if (name == null || Find(s, name, out long record) is not { } f)
-            throw new LuaException($"{t.Name} has no field {(name != null ? $"'{Clip(name)}'" : Value(L, key))}");
+            throw new LuaException($"{t.Name} has no field {Key(L, key)}");
         bits = f.Bits;
         at += record + (bits != null ? 0 : f.Offset);
         return f.Type;
@@ -173,9 +177,9 @@ internal static unsafe class InstanceMethods
         pushnil(L);
         while (next(L, table) != 0)
         {
-            var name = LuaOps.ToStringOrNull(L, -2);
+            var name = FieldName(L, -2);
             if (name == null || Find(s, name, out long record) is not { } f)
-                throw new LuaException($"cannot set {what}: {s.Name} has no field {(name != null ? $"'{Clip(name)}'" : Value(L, -2))}");
+                throw new LuaException($"cannot set {what}: {s.Name} has no field {Key(L, -2)}");
             string field = $"{what}.{name}";
             if (f.Bits != null)
             {
@@ -207,27 +211,15 @@ internal static unsafe class InstanceMethods
         return null;
     }
 
-    static long ReadBits(byte* record, FieldBits b)
-    {
-        UInt128 unit = 0;
-        for (int i = b.UnitSize - 1; i >= 0; i--) unit = (unit << 8) | record[b.UnitOffset + i];
-        ulong bits = (ulong)(unit >> b.Shift) & Mask(b.Width);
-        if (!b.Signed || b.Width == 0) return (long)bits;
-        int unused = 64 - b.Width;
-        return (long)(bits << unused) >> unused;
-    }
+    /// <summary>A bitfield's value (sign-extended when signed), <paramref name="record"/> being the record its unit offset counts from.</summary>
+    static long ReadBits(byte* record, FieldBits b) => BitfieldAccess.Read(Unit(record, b), LayoutOf(b));
 
-    static void WriteBits(byte* record, FieldBits b, long value)
-    {
-        if (b.Width == 0) return;
-        UInt128 unit = 0;
-        for (int i = b.UnitSize - 1; i >= 0; i--) unit = (unit << 8) | record[b.UnitOffset + i];
-        UInt128 mask = (UInt128)Mask(b.Width) << b.Shift;
-        unit = (unit & ~mask) | (((UInt128)(ulong)value << b.Shift) & mask);
-        for (int i = 0; i < b.UnitSize; i++) record[b.UnitOffset + i] = (byte)(unit >> (8 * i));
-    }
+    /// <summary>Stores the low bits of <paramref name="value"/>, leaving the unit's other bits as they were.</summary>
+    static void WriteBits(byte* record, FieldBits b, long value) => BitfieldAccess.Write(Unit(record, b), LayoutOf(b), (ulong)value);
 
-    static ulong Mask(int width) => width >= 64 ? ulong.MaxValue : (1UL << width) - 1;
+    static Span<byte> Unit(byte* record, FieldBits b) => new(record, (int)(b.UnitOffset + b.UnitSize));
+
+    static BitfieldLayout LayoutOf(FieldBits b) => new(b.UnitOffset * 8 + b.Shift, b.Width, b.Signed, b.UnitOffset, b.UnitSize);
 
     static int Length(nint L)
     {
@@ -306,15 +298,32 @@ internal static unsafe class InstanceMethods
     /// <summary>How a type is shown: "Color" for struct Color, else its name.</summary>
     static string Describe(CType t) => t is StructType { Tag: { } tag } ? tag : t.Name;
 
+    /// <summary>The string key at idx as a field name; null for other keys and for strings longer than any name can be.</summary>
+    static string? FieldName(nint L, int idx)
+    {
+        if (type(L, idx) != TSTRING || rawlen(L, idx) > (ulong)FfiLimits.MaxNameLength) return null;
+        return LuaOps.ToStringOrNull(L, idx);
+    }
+
+    /// <summary>A key as an error shows it: 'name' for a string, else as <see cref="Value"/> shows it.</summary>
+    static string Key(nint L, int idx) => type(L, idx) == TSTRING ? $"'{Clipped(L, idx)}'" : Value(L, idx);
+
+    /// <summary>The first bytes of the string at idx (a script's string can be a gigabyte long).</summary>
+    static string Clipped(nint L, int idx)
+    {
+        nuint n;
+        byte* p = tolstring(L, idx, &n);
+        const int Shown = 40;
+        return n <= Shown ? Encoding.UTF8.GetString(p, (int)n) : Encoding.UTF8.GetString(p, Shown) + "...";
+    }
+
     /// <summary>A value as an error shows it: a quoted (clipped) string, a number, else its type.</summary>
     static string Value(nint L, int idx)
     {
-        if (type(L, idx) == TSTRING) return $"\"{Clip(LuaOps.ToStringOrNull(L, idx)!)}\" (a string)";
+        if (type(L, idx) == TSTRING) return $"\"{Clipped(L, idx)}\" (a string)";
         if (type(L, idx) == TNUMBER)
             return LuaToC.TryInteger(L, idx, out var i) ? i.ToString(CultureInfo.InvariantCulture)
                 : LuaToC.TryNumber(L, idx, out var d) ? d.ToString("R", CultureInfo.InvariantCulture) : "a number";
         return LuaOps.TypeName(L, idx);
     }
-
-    static string Clip(string s) => s.Length <= 40 ? s : s[..40] + "...";
 }

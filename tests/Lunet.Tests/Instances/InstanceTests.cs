@@ -135,4 +135,35 @@ public class InstanceTests
             local u = U{ i = 7, hi = 2 }
             return u.i .. ' ' .. u.hi
             """));
+
+    [Fact]
+    public void BufferReadOfAStructIsAViewAndWriteCopiesATableOrAnInstance() =>
+        Assert.Equal("7 7 9 3", Eval("""
+            local b = ffi.buffer(16)
+            b:write(4, 'struct Color', { r = 7 })
+            local v = b:read(4, 'Color')
+            local first = v.r
+            b = nil; collectgarbage(); collectgarbage() -- the view keeps the Buffer alive
+            v.g = 9
+            local b2 = ffi.buffer(3)
+            b2:write(0, 'Color', Color{ b = 3 })
+            return first .. ' ' .. v.r .. ' ' .. v.g .. ' ' .. b2:read(2, 'u8')
+            """));
+
+    [Fact]
+    public void CastToAStructGivesAViewThatKeepsAnInstanceAlive() =>
+        Assert.Equal("5 5", Eval("""
+            local v = ffi.cast(Color{ g = 5 }, 'struct Color')
+            collectgarbage(); collectgarbage()
+            local p = P() -- would reuse the memory of a collected instance
+            local raw = ffi.cast(ffi.pointer(ffi.address(v)), 'Color')
+            return v.g .. ' ' .. raw.g
+            """));
+
+    [Fact]
+    public void BufferReadOfAStructIsBoundsChecked()
+    {
+        using var rt = Lua.NewRuntime();
+        Assert.Contains("out of bounds", Lua.Error(rt, Ffi + "return ffi.buffer(4):read(2, 'Color')"));
+    }
 }

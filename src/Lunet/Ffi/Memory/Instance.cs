@@ -44,12 +44,22 @@ internal static unsafe class Instance
         return h;
     }
 
-    /// <summary>Pushes a view of type <paramref name="t"/> at <paramref name="address"/> inside the instance or view at <paramref name="owner"/>.</summary>
+    /// <summary>
+    /// Pushes a view of type <paramref name="t"/> at <paramref name="address"/> inside the object at
+    /// <paramref name="owner"/> (an instance, a view, a Buffer or a slice: what owns the bytes is kept
+    /// alive), or 0 for raw memory (ffi.cast of a pointer), which nothing owns.
+    /// </summary>
     public static Header* NewView(nint L, int owner, CType t, nint address)
     {
-        owner = absindex(L, owner);
+        if (owner != 0) owner = absindex(L, owner);
         var h = (Header*)newuserdatauv(L, (nuint)sizeof(Header), 1);
         Fill(h, address, t);
+        if (owner == 0)
+        {
+            InstanceMethods.PushMetatable(L);
+            setmetatable(L, -2);
+            return h;
+        }
         // Keep the owner of the bytes alive: the owner's own owner when it is a view.
         if (getiuservalue(L, owner, 1) != TUSERDATA)
         {

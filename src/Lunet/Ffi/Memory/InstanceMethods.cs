@@ -115,12 +115,15 @@ internal static unsafe class InstanceMethods
     {
         if (t.Scalar == ScalarKind.CString) pushlightuserdata(L, *(nint*)at); // a pointer field reads as a pointer
         else if (t.IsScalarValue) CToLua.Load(L, t, at);
-        else if (t.IsComplete && t.Kind is TypeKind.Record or TypeKind.Array) Instance.NewView(L, owner, t, (nint)at);
+        else if (IsAggregate(t)) Instance.NewView(L, owner, t, (nint)at);
         else throw new LuaException($"cannot read a value of type {t.Name}");
     }
 
+    /// <summary>A complete struct, union or array type: what reads as a view and writes from a table or an instance.</summary>
+    public static bool IsAggregate(CType t) => t.IsComplete && t.Kind is TypeKind.Record or TypeKind.Array;
+
     /// <summary>Stores the Lua value at <paramref name="value"/> as a <paramref name="t"/> at <paramref name="at"/>; errors name <paramref name="what"/>.</summary>
-    static void Store(nint L, int value, CType t, byte* at, string what, string function)
+    public static void Store(nint L, int value, CType t, byte* at, string what, string function)
     {
         value = absindex(L, value);
         if (t.IsScalarValue)

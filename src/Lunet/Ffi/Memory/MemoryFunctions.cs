@@ -59,7 +59,7 @@ internal static unsafe class MemoryFunctions
         if (buffer != null) Buffer.CheckRange(buffer, 0, length, "ffi.cast");
         else if (size >= 0 && length > size) throw new LuaException($"ffi.cast: a {t.Name} ({length} bytes) does not fit in the {size} bytes given");
         else if (at == 0) throw new LuaException($"ffi.cast: cannot read a {t.Name} through a NULL pointer");
-        MemoryAccess.Read(L, t, (byte*)at, buffer != null ? 1 : 0, "ffi.cast");
+        MemoryAccess.Read(L, t, (byte*)at, size >= 0 ? 1 : 0, "ffi.cast"); // a view keeps a Buffer or instance alive
         return 1;
     }
 

@@ -70,16 +70,20 @@ internal static unsafe class InstanceMethods
         var h = Self(L, "newindex");
         var t = Instance.TypeOf(h);
         var ft = Locate(L, h, t, 2, out var at, out var bits);
-        string what = t is ArrayType ? $"{t.Name}[{ToInteger(L, 2)}]" : $"{t.Name}.{FieldName(L, 2)}";
         if (bits != null)
         {
             if (!LuaToC.TryInteger(L, 3, out var v))
-                throw new LuaException($"cannot set {what} to {Value(L, 3)}: integer expected");
+                throw new LuaException($"cannot set {Target(L, t)} to {Value(L, 3)}: integer expected");
             WriteBits(at, bits, v);
         }
-        else Store(L, 3, ft, at, what, "assignment");
+        // A scalar, the common case: the error text is only made when the value is refused.
+        else if (ft.IsScalarValue) LuaToC.Store(L, 3, ft, at, m => new LuaException($"cannot set {Target(L, t)} to {Value(L, 3)}: {m}"));
+        else Store(L, 3, ft, at, Target(L, t), "assignment");
         return 0;
     }
+
+    /// <summary>What an assignment to key 2 of a <paramref name="t"/> sets, as errors name it: "struct P.x", "i32[3][5]".</summary>
+    static string Target(nint L, CType t) => t is ArrayType ? $"{t.Name}[{ToInteger(L, 2)}]" : $"{t.Name}.{FieldName(L, 2)}";
 
     static long ToInteger(nint L, int idx) => LuaToC.TryInteger(L, idx, out var v) ? v : 0;
 

@@ -73,6 +73,14 @@ function ffi.cdef(src) end
 ---@return ffi.StructType
 function ffi.struct(src) end
 
+---A new zero-filled struct, union or array instance in native memory owned by Lua
+---(`ffi.new("Color", { r = 255 })`, `ffi.new("int[16]")`); fields read and write as
+---`inst.field`, array elements as `arr[i]` from 0.
+---@param t ffi.ctype|ffi.StructType
+---@param init? table|string
+---@return ffi.Instance
+function ffi.new(t, init) end
+
 ---A new zero-filled Buffer of `size` bytes, freed by the garbage collector.
 ---@param size integer
 ---@return ffi.Buffer
@@ -108,6 +116,11 @@ function ffi.write(str, buf) end
 ---A loaded native library (`ffi.open`).
 ---A struct or union type made by `ffi.struct` (its name is registered as a type name).
 ---@class ffi.StructType
+---@overload fun(init?: table): ffi.Instance
+---@field new fun(init?: table): ffi.Instance
+
+---A struct, union or array instance made by `ffi.new`, or a view into one.
+---@class ffi.Instance
 
 ---@class ffi.NativeLibrary
 ---@field path string The file the loader mapped.

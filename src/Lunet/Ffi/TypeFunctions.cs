@@ -39,6 +39,36 @@ internal static unsafe class TypeFunctions
     {
         CFunction.Set(L, -1, "__tostring", &TypeToString);
         CFunction.Set(L, -1, "__gc", &FreeType);
+        CFunction.Set(L, -1, "__call", &CallType);
+        CFunction.Set(L, -1, "__index", &TypeIndex);
+    }
+
+    /// <summary>ffi.new(T [, init]): a zero-filled instance of a struct, union or array type.</summary>
+    public static int New(nint L) => InstanceMethods.New(L, TypeArgument(L, 1, 1, "new"), 2, "ffi.new");
+
+    /// <summary>Color(init): the type object called.</summary>
+    static int CallType(nint L)
+    {
+        var t = TypeObject(L, 1) ?? throw LuaException.BadArgument(1, "__call", $"C type expected, got {LuaOps.TypeName(L, 1)}");
+        return InstanceMethods.New(L, t, 2, $"{t.Name}()");
+    }
+
+    /// <summary>Color.new / Color:new: the only member of a type object.</summary>
+    static int TypeIndex(nint L)
+    {
+        if (TypeObject(L, 1) == null || LuaOps.ToStringOrNull(L, 2) != "new") return 0;
+        pushvalue(L, 1);
+        CFunction.Push(L, &TypeNew, 1);
+        return 1;
+    }
+
+    /// <summary>The new of a type object: called with a colon (the type first) or with a dot (init first).</summary>
+    static int TypeNew(nint L)
+    {
+        int type = CFunction.Upvalue(1);
+        var t = TypeObject(L, type) ?? throw new LuaException("new: the type object has been collected");
+        bool colon = rawequal(L, 1, type) != 0;
+        return InstanceMethods.New(L, t, colon ? 2 : 1, $"{t.Name}.new");
     }
 
     static int FreeType(nint L)
@@ -66,6 +96,7 @@ internal static unsafe class TypeFunctions
     internal static CType TypeArgument(nint L, int idx, int arg, string function)
     {
         if (TypeObject(L, idx) is { } t) return t;
+        if (Instance.TryType(L, idx) is { } of) return of;
         if (type(L, idx) != TSTRING) throw LuaException.BadArgument(arg, function, $"type name expected, got {LuaOps.TypeName(L, idx)}");
         return FfiContext.Of(L).Types.Resolve(FfiLimits.Name(L, idx, arg, function, "type name", "type name"));
     }

@@ -52,8 +52,11 @@ internal static unsafe class Buffer
     /// <summary>Above this size the allocation is tried outside Lua first, so a failure is a clean error, not Lua's out-of-memory unwinding.</summary>
     const long ProbeSize = 1L << 26;
 
-    /// <summary>Pushes a new zero-filled Buffer of <paramref name="size"/> bytes (already validated: 0..MaxSize).</summary>
-    public static Header* New(nint L, long size, string function)
+    /// <summary>
+    /// Throws a clean error when a userdata of <paramref name="size"/> bytes cannot be allocated:
+    /// past the runtime's memory limit, or more than the machine has. Call it before lua_newuserdatauv.
+    /// </summary>
+    public static void CheckAllocatable(nint L, long size, string function)
     {
         Allocator.CheckBudget(L, size); // the runtime's memory limit (C# on the stack would let Lua go past it)
         if (size > ProbeSize)
@@ -69,6 +72,12 @@ internal static unsafe class Buffer
             catch (OutOfMemoryException) { throw new LuaException($"{function}: cannot allocate {size} bytes (out of memory)"); }
             NativeMemory.Free(probe);
         }
+    }
+
+    /// <summary>Pushes a new zero-filled Buffer of <paramref name="size"/> bytes (already validated: 0..MaxSize).</summary>
+    public static Header* New(nint L, long size, string function)
+    {
+        CheckAllocatable(L, size, function);
         var b = (Header*)newuserdatauv(L, (nuint)(sizeof(Header) + Alignment - 1 + size), 0);
         nint bytes = ((nint)b + sizeof(Header) + Alignment - 1) & ~(nint)(Alignment - 1);
         b->Address = bytes;

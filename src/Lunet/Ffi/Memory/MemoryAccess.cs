@@ -39,6 +39,11 @@ internal static unsafe class MemoryAccess
             CToLua.Load(L, t, at);
             return;
         }
+        if (InstanceMethods.IsAggregate(t))
+        {
+            Instance.NewView(L, owner, t, (nint)at);
+            return;
+        }
         throw Unsupported(t, what, "read");
     }
 
@@ -49,6 +54,11 @@ internal static unsafe class MemoryAccess
         if (t.Scalar is not (ScalarKind.None or ScalarKind.Void))
         {
             LuaToC.Store(L, value, t, at, fail);
+            return;
+        }
+        if (InstanceMethods.IsAggregate(t))
+        {
+            InstanceMethods.Store(L, value, t, at, t.Name, what);
             return;
         }
         throw Unsupported(t, what, "write");

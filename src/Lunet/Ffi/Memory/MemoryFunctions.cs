@@ -36,6 +36,11 @@ internal static unsafe class MemoryFunctions
             size = buffer->Size;
             return buffer->Address;
         }
+        if (Instance.TryGet(L, idx) is var instance && instance != null)
+        {
+            size = Instance.TypeOf(instance).Size; // an instance or view is bounded by its type
+            return instance->Address;
+        }
         size = -1;
         int t = type(L, idx);
         if (t == TLIGHTUSERDATA) return touserdata(L, idx);
@@ -52,8 +57,9 @@ internal static unsafe class MemoryFunctions
         var t = FfiContext.Of(L).Types.Resolve(name);
         int length = MemoryAccess.Size(t, "ffi.cast");
         if (buffer != null) Buffer.CheckRange(buffer, 0, length, "ffi.cast");
+        else if (size >= 0 && length > size) throw new LuaException($"ffi.cast: a {t.Name} ({length} bytes) does not fit in the {size} bytes given");
         else if (at == 0) throw new LuaException($"ffi.cast: cannot read a {t.Name} through a NULL pointer");
-        MemoryAccess.Read(L, t, (byte*)at, buffer != null ? 1 : 0, "ffi.cast");
+        MemoryAccess.Read(L, t, (byte*)at, size >= 0 ? 1 : 0, "ffi.cast"); // a view keeps a Buffer or instance alive
         return 1;
     }
 
@@ -78,6 +84,13 @@ internal static unsafe class MemoryFunctions
                 length = BufferMethods.StringLength((byte*)at, size);
                 LuaOps.CheckPushLength(L, length, "ffi.string");
             }
+            pushlstring(L, (byte*)at, (nuint)length);
+        }
+        else if (size >= 0)
+        {
+            // An instance or view: bounded by its size, as a Buffer is.
+            if (hasLength && length > size) throw new LuaException($"ffi.string: {length} bytes asked of an object of {size} bytes");
+            if (!hasLength) length = BufferMethods.StringLength((byte*)at, size);
             pushlstring(L, (byte*)at, (nuint)length);
         }
         else if (hasLength) pushlstring(L, (byte*)at, (nuint)length);

@@ -1,0 +1,122 @@
+using System.Runtime.InteropServices;
+using Lunet.Ffi.Types;
+using Lunet.Interop;
+using static Lunet.Interop.LuaApi;
+
+namespace Lunet.Ffi.Memory;
+
+/// <summary>
+/// A struct, union or array instance (ffi.new) or a view into one (a nested field, an
+/// element). One Lua full userdata: a header { address, tag, cookie, type } followed, for an
+/// instance, by its zero-filled bytes (aligned to 16), so the collector frees them and the
+/// address never moves. A view is a header alone whose user value 1 is the instance that owns
+/// the bytes. Both follow the <see cref="NativeObject"/> protocol (address first, cookie in the
+/// third word), so they pass as pointer arguments; the tag in the second word (top bit set, so
+/// a Buffer's size never equals it) tells an instance from other userdata.
+/// </summary>
+internal static unsafe class Instance
+{
+    [StructLayout(LayoutKind.Sequential)]
+    public struct Header
+    {
+        public nint Address;
+        public long Tag;
+        public long Cookie;
+        /// <summary>A GCHandle to the <see cref="CType"/>; 0 once __gc ran (a script can call it by hand).</summary>
+        public nint Type;
+    }
+
+    public static readonly long Tag = Metatables.NewTag();
+
+    const int Alignment = 16;
+
+    /// <summary>Pushes a new zero-filled instance of <paramref name="t"/> (complete, a record or an array).</summary>
+    public static Header* New(nint L, CType t, string function)
+    {
+        long size = t.Size;
+        Buffer.CheckAllocatable(L, size + sizeof(Header) + Alignment, function);
+        var h = (Header*)newuserdatauv(L, (nuint)(sizeof(Header) + Alignment - 1 + size), 1);
+        nint bytes = ((nint)h + sizeof(Header) + Alignment - 1) & ~(nint)(Alignment - 1);
+        NativeMemory.Clear((void*)bytes, (nuint)size);
+        Fill(h, bytes, t);
+        InstanceMethods.PushMetatable(L);
+        setmetatable(L, -2);
+        return h;
+    }
+
+    /// <summary>
+    /// Pushes a view of type <paramref name="t"/> at <paramref name="address"/> inside the object at
+    /// <paramref name="owner"/> (an instance, a view, a Buffer or a slice: what owns the bytes is kept
+    /// alive), or 0 for raw memory (ffi.cast of a pointer), which nothing owns.
+    /// </summary>
+    public static Header* NewView(nint L, int owner, CType t, nint address)
+    {
+        if (owner != 0) owner = absindex(L, owner);
+        var h = (Header*)newuserdatauv(L, (nuint)sizeof(Header), 1);
+        Fill(h, address, t);
+        if (owner == 0)
+        {
+            InstanceMethods.PushMetatable(L);
+            setmetatable(L, -2);
+            return h;
+        }
+        // Keep the owner of the bytes alive: the owner's own owner when it is a view.
+        if (getiuservalue(L, owner, 1) != TUSERDATA)
+        {
+            settop(L, -2);
+            pushvalue(L, owner);
+        }
+        setiuservalue(L, -2, 1);
+        InstanceMethods.PushMetatable(L);
+        setmetatable(L, -2);
+        return h;
+    }
+
+    static void Fill(Header* h, nint address, CType t)
+    {
+        h->Address = address;
+        h->Tag = Tag;
+        h->Cookie = Buffer.Cookie;
+        h->Type = GCHandle.ToIntPtr(GCHandle.Alloc(t));
+    }
+
+    /// <summary>The instance or view at idx, or null when idx holds anything else (or one whose __gc already ran).</summary>
+    public static Header* TryGet(nint L, int idx)
+    {
+        if (type(L, idx) != TUSERDATA || rawlenFast(L, idx) < (ulong)sizeof(Header)) return null;
+        var h = (Header*)touserdata(L, idx);
+        return h->Tag == Tag && h->Cookie == Buffer.Cookie && h->Type != 0 ? h : null;
+    }
+
+    /// <summary>Whether idx holds an instance or view whose __gc already ran.</summary>
+    public static bool IsFinalized(nint L, int idx)
+    {
+        if (type(L, idx) != TUSERDATA || rawlenFast(L, idx) < (ulong)sizeof(Header)) return false;
+        var h = (Header*)touserdata(L, idx);
+        return h->Tag == Tag && h->Cookie == Buffer.Cookie && h->Type == 0;
+    }
+
+    public static CType TypeOf(Header* h) => (CType)GCHandle.FromIntPtr(h->Type).Target!;
+
+    /// <summary>The type of the instance or view at idx, or null.</summary>
+    public static CType? TryType(nint L, int idx) => TryGet(L, idx) is var h && h != null ? TypeOf(h) : null;
+
+    /// <summary>Its __gc: frees the type handle once; anything else is left alone.</summary>
+    public static void Free(nint L)
+    {
+        var h = TryGet(L, 1);
+        if (h == null) return;
+        GCHandle.FromIntPtr(h->Type).Free();
+        h->Type = 0;
+    }
+
+    /// <summary>Whether ffi.new can make an instance of <paramref name="t"/>; the reason when not.</summary>
+    public static string? Refusal(CType t)
+    {
+        if (t.Kind == TypeKind.Function) return $"{t.Name} is a function type";
+        if (t.Kind is not (TypeKind.Record or TypeKind.Array))
+            return $"{t.Name} is not a struct, union or array type (use ffi.buffer for plain memory)";
+        if (!t.IsComplete) return $"{t.Name} is incomplete (declared, not defined)";
+        return null;
+    }
+}

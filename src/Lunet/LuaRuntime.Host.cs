@@ -30,8 +30,7 @@ public sealed unsafe partial class LuaRuntime
             if (n == 0) return 0;
             // As lua.c: the global print of the moment (read in a protected call: _G may have an __index), called with the results.
             if (checkstack(L, 20) == 0) throw new LuaScriptException("error calling 'print' (too many results to print)", null);
-            if (!RuntimeFunctions.Push(L, RuntimeFunctions.GetTable))
-                throw new LuaScriptException("the runtime's own functions were removed from the registry", null);
+            PushRuntimeFunction(RuntimeFunctions.GetTable);
             rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS);
             LuaOps.PushString(L, "print");
             int status = ProtectedCall.Call(L, 2, 1, top + 1);

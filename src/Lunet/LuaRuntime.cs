@@ -131,6 +131,12 @@ public sealed unsafe partial class LuaRuntime : IDisposable
     void PushHelper(int which, int args)
     {
         PushMessageHandler(args + 1);
+        PushRuntimeFunction(which);
+    }
+
+    /// <summary>Pushes the runtime's own function <paramref name="which"/>, or throws when a script removed it from the registry.</summary>
+    void PushRuntimeFunction(int which)
+    {
         if (!RuntimeFunctions.Push(State, which))
             throw new LuaScriptException("the runtime's own functions were removed from the registry", null);
     }
@@ -139,8 +145,7 @@ public sealed unsafe partial class LuaRuntime : IDisposable
     void PushMessageHandler(int more)
     {
         if (more < 0 || checkstack(State, more + 2) == 0) throw new LuaScriptException("stack overflow (too many values)", null);
-        if (!RuntimeFunctions.Push(State, RuntimeFunctions.MessageHandler))
-            throw new LuaScriptException("the runtime's own functions were removed from the registry", null);
+        PushRuntimeFunction(RuntimeFunctions.MessageHandler);
     }
 
     /// <summary>Runs a script's bytes (a "#!" first line skipped, as for files) under <paramref name="chunkName"/>.</summary>

@@ -3,16 +3,19 @@ namespace Lunet.Ffi.Declarations;
 /// <summary>struct, union and enum specifiers: tags shared across the text, bodies, redefinitions.</summary>
 public sealed partial class DeclarationParser
 {
-    RecordSyntax ParseRecord(RecordKind kind, Token keyword)
+    /// <summary>What follows struct, union or enum: attributes, an optional tag (its token either way), more attributes.</summary>
+    (AttributeSet attributes, string? tag, Token tagToken) ParseTagAndAttributes()
     {
         var attributes = ParseAttributes();
-        string? tag = null;
         var tagToken = Peek();
-        if (tagToken.Kind == TokenKind.Identifier && !IsReserved(tagToken.Text))
-        {
-            tag = Advance().Text;
-            attributes = attributes.Merge(ParseAttributes());
-        }
+        if (tagToken.Kind != TokenKind.Identifier || IsReserved(tagToken.Text)) return (attributes, null, tagToken);
+        string tag = Advance().Text;
+        return (attributes.Merge(ParseAttributes()), tag, tagToken);
+    }
+
+    RecordSyntax ParseRecord(RecordKind kind, Token keyword)
+    {
+        var (attributes, tag, tagToken) = ParseTagAndAttributes();
         if (!At("{"))
         {
             if (tag == null) throw Error($"expected '{{' or a tag after '{keyword.Text}'");
@@ -127,14 +130,7 @@ public sealed partial class DeclarationParser
 
     EnumSyntax ParseEnum(Token keyword)
     {
-        var attributes = ParseAttributes();
-        string? tag = null;
-        var tagToken = Peek();
-        if (tagToken.Kind == TokenKind.Identifier && !IsReserved(tagToken.Text))
-        {
-            tag = Advance().Text;
-            attributes = attributes.Merge(ParseAttributes());
-        }
+        var (attributes, tag, tagToken) = ParseTagAndAttributes();
         if (At(":")) throw Error("an enum with a fixed underlying type is not supported");
         if (!At("{"))
         {

@@ -23,7 +23,9 @@ public class ReplTerminalTests
             {
                 RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
             };
-            foreach (var a in new[] { "-qfec", $"'{CliRunner.DotnetHost}' '{CliRunner.CliDll}'", "/dev/null" }) psi.ArgumentList.Add(a);
+            // script runs the command with $SHELL -c; exec replaces that shell, which would
+            // otherwise (dash) die of the Ctrl-C the test types and make script exit 130.
+            foreach (var a in new[] { "-qfec", $"exec '{CliRunner.DotnetHost}' '{CliRunner.CliDll}'", "/dev/null" }) psi.ArgumentList.Add(a);
             psi.Environment["LUNET_HISTORY"] = historyFile;
             psi.Environment["TERM"] = "xterm";
             process = Process.Start(psi)!;

@@ -24,18 +24,19 @@ static class Program
     {
         CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-        string? markdown = null;
+        string? markdown = null, svg = null;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
             {
                 case "--markdown": markdown = args[++i]; break;
+                case "--svg": svg = args[++i]; break;
                 case "-n" or "--n": N = long.Parse(args[++i]); break;
                 case "--reps": Reps = int.Parse(args[++i]); break;
                 case "--subtract-baseline": Subtract = true; break;
                 case "--quick": N = 1_000_000; Reps = 3; break;
                 case "-h" or "--help":
-                    Console.WriteLine("usage: bench/run [--n ITER] [--reps R] [--subtract-baseline] [--quick] [--markdown FILE]");
+                    Console.WriteLine("usage: bench/run [--n ITER] [--reps R] [--subtract-baseline] [--quick] [--markdown FILE] [--svg FILE]");
                     return 0;
                 default:
                     Console.Error.WriteLine($"unknown argument {args[i]} (try --help)");
@@ -135,6 +136,12 @@ static class Program
         {
             File.WriteAllText(markdown, Out.ToString());
             Console.Error.WriteLine($"wrote {markdown}");
+        }
+        if (svg != null)
+        {
+            var rows = shapes.Select(s => new PerformanceChart.Row($"{s.Name} ({s.WrapLabel})", Ns(s.Wrap), Ns(s.Floor))).ToList();
+            File.WriteAllText(svg, PerformanceChart.Svg(rows, $"{N:N0} iterations, best of {Reps}; {Environment.ProcessorCount} CPUs; bench/run"));
+            Console.Error.WriteLine($"wrote {svg}");
         }
         return 0;
     }

@@ -47,7 +47,7 @@ static class ExportsCommand
 
         var sorted = exports.OrderBy(e => e.Name, StringComparer.Ordinal).ToList();
         if (json)
-            Console.WriteLine(JsonSerializer.Serialize(sorted.Select(Entry.Of), JsonOptions));
+            Console.WriteLine(JsonSerializer.Serialize(sorted.Select(Entry.Of).ToList(), ExportsJson.Default.ListEntry));
         else
             foreach (var e in sorted) Console.WriteLine(e.Name);
         return 0;
@@ -59,14 +59,8 @@ static class ExportsCommand
         return 1;
     }
 
-    static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
     /// <summary>The JSON shape: absent ordinal / forwardedTo are left out.</summary>
-    sealed record Entry(
+    internal sealed record Entry(
         [property: JsonPropertyName("name")] string Name,
         [property: JsonPropertyName("ordinal")] int? Ordinal,
         [property: JsonPropertyName("forwardedTo")] string? ForwardedTo)
@@ -74,3 +68,11 @@ static class ExportsCommand
         public static Entry Of(ExportInfo e) => new(e.Name, e.Ordinal, e.ForwardedTo);
     }
 }
+
+/// <summary>
+/// The serializer for <see cref="ExportsCommand.Entry"/>, generated at build time: reflection-based
+/// serialization needs run-time code, which a NativeAOT build of the command does not have.
+/// </summary>
+[JsonSourceGenerationOptions(WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(List<ExportsCommand.Entry>))]
+internal sealed partial class ExportsJson : JsonSerializerContext;

@@ -57,6 +57,7 @@ internal static unsafe class LuaApi
     public static readonly delegate* unmanaged[Cdecl]<nint, int, int, int, nint, nint, int> pcallk;
     public static readonly delegate* unmanaged[Cdecl]<nint, int, void> pushvalue;
     public static readonly delegate* unmanaged[Cdecl]<nint, int, int, void> rotate;
+    public static readonly delegate* unmanaged[Cdecl]<nint, int, int, void> copy;
     public static readonly delegate* unmanaged[Cdecl]<nint, int, int> absindex;
     public static readonly delegate* unmanaged[Cdecl]<nint, int, int> checkstack;
     public static readonly delegate* unmanaged[Cdecl]<nint, int, nuint*, byte*> tolstring;
@@ -124,6 +125,7 @@ internal static unsafe class LuaApi
         pcallk = (delegate* unmanaged[Cdecl]<nint, int, int, int, nint, nint, int>)F("lua_pcallk");
         pushvalue = (delegate* unmanaged[Cdecl]<nint, int, void>)F("lua_pushvalue");
         rotate = (delegate* unmanaged[Cdecl]<nint, int, int, void>)F("lua_rotate");
+        copy = (delegate* unmanaged[Cdecl]<nint, int, int, void>)F("lua_copy");
         absindex = (delegate* unmanaged[Cdecl]<nint, int, int>)F("lua_absindex");
         checkstack = (delegate* unmanaged[Cdecl]<nint, int, int>)F("lua_checkstack");
         tolstring = (delegate* unmanaged[Cdecl]<nint, int, nuint*, byte*>)F("lua_tolstring");

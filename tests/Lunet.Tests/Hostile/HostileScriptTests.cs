@@ -51,11 +51,14 @@ public class HostileScriptTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void RunsWithoutCrashing(string file)
+    public void RunsWithoutCrashing(string file) => Run(CliRunner.DotnetHost, [CliRunner.CliDll], file);
+
+    /// <summary>Runs the case <paramref name="file"/> with the command <paramref name="exe"/> <paramref name="prefix"/>... and checks it.</summary>
+    public static void Run(string exe, string[] prefix, string file)
     {
         var path = Path.Combine(CorpusDir, file);
         var h = ReadHeader(path);
-        var r = CliRunner.Exec(CliRunner.DotnetHost, [CliRunner.CliDll, .. h.Args, path],
+        var r = CliRunner.Exec(exe, [.. prefix, .. h.Args, path],
             workingDirectory: CorpusDir,
             env: new Dictionary<string, string> { ["LUNET_TESTLIB"] = Lua.TestLib });
         var all = r.Stdout + r.Stderr;

@@ -42,12 +42,7 @@ internal static unsafe class CallDispatcher
         if (binding.NativeStub != 0)
         {
             // The native stub is the Lua C function itself; its slot is the upvalue.
-            var slot = Metatables.NewHandleUserdata(L, binding, Tag, NativeSlot.Words);
-            slot[NativeSlot.TargetOffset / sizeof(nint)] = binding.Target;
-            slot[NativeSlot.ClosedCellOffset / sizeof(nint)] = binding.ClosedCell;
-            slot[NativeSlot.StubOffset / sizeof(nint)] = binding.NativeStub;
-            Metatables.Push(L, "ffi.binding", &BuildMetatable);
-            setmetatable(L, -2);
+            PushNativeSlot(L, binding);
             pushcclosure(L, NativeStubCache.Entry, 1);
             return;
         }
@@ -55,6 +50,20 @@ internal static unsafe class CallDispatcher
         Metatables.Push(L, "ffi.binding", &BuildMetatable);
         setmetatable(L, -2);
         pushcclosure(L, DispatchThunk, 1);
+    }
+
+    /// <summary>
+    /// Pushes the userdata a native stub reads (<see cref="NativeSlot"/>) for <paramref name="binding"/>,
+    /// which must have a native stub; its __gc frees the handle to the binding.
+    /// </summary>
+    public static void PushNativeSlot(nint L, FunctionBinding binding)
+    {
+        var slot = Metatables.NewHandleUserdata(L, binding, Tag, NativeSlot.Words);
+        slot[NativeSlot.TargetOffset / sizeof(nint)] = binding.Target;
+        slot[NativeSlot.ClosedCellOffset / sizeof(nint)] = binding.ClosedCell;
+        slot[NativeSlot.StubOffset / sizeof(nint)] = binding.NativeStub;
+        Metatables.Push(L, "ffi.binding", &BuildMetatable);
+        setmetatable(L, -2);
     }
 
     static void BuildMetatable(nint L) => CFunction.Set(L, -1, "__gc", &FreeSlot);

@@ -20,6 +20,10 @@ internal static class StubCache
         {
             // The stub depends only on how values cross (the shape), never on one runtime's type objects.
             if (Stubs.TryGetValue(signature.Shape, out var stub)) return stub;
+            // A NativeAOT build has no run-time IL; it reaches here only past the native stubs' limit.
+            if (!System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported)
+                throw new Lunet.Interop.LuaException(
+                    $"no call stub for {signature.Name}: this build cannot generate code at run time and has made all the native stubs it may ({NativeStubCache.Limit})");
             stub = StubCompiler.Compile(signature);
             if (Stubs.Count < Limit) Stubs[signature.Shape] = stub;
             return stub;

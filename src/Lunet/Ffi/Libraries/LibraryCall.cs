@@ -58,6 +58,15 @@ internal static unsafe class LibraryCall
                 throw LuaException.BadSelf("call", "NativeLibrary", LuaOps.TypeName(L, 1), "lib:call(...)");
             var b = lib.CallSites.Find(L) ?? Bind(L, lib);
             if (b.IsClosed) return CallSupport.Closed(L, b);
+            if (b.NativeStub != 0)
+            {
+                // The native entry runs the stub (C# must not: it raises from native code). Self is
+                // no longer needed, so its stack slot keeps the slot userdata alive for the call.
+                CallDispatcher.PushNativeSlot(L, b);
+                copy(L, -1, 1);
+                settop(L, -2);
+                return NativeCallCache.RunStubAtSelf;
+            }
             return b.Stub(L, b, ArgBase);
         }
         catch (Exception e)

@@ -13,7 +13,10 @@ namespace Lunet.Ffi.Libraries;
 /// (<see cref="NativeSlot"/>). The entry code checks all of them against the call's
 /// arguments (every element of the argument-type table, every call) and tail-calls
 /// the signature's native stub with argBase 5; anything else (a miss, a long string,
-/// more than <see cref="MaxArgs"/> arguments) jumps to the C# lib:call.
+/// more than <see cref="MaxArgs"/> arguments) calls the C# lib:call, which binds the
+/// function and returns <see cref="RunStubAtSelf"/> with the binding's slot at stack
+/// index 1: the entry then runs that stub. So no call runs a managed stub where a native
+/// one exists (a managed stub is run-time IL, which a NativeAOT build cannot make).
 /// </summary>
 internal static unsafe class NativeCallCache
 {
@@ -27,6 +30,9 @@ internal static unsafe class NativeCallCache
     public const int BlockWords = (TableOffset + Entries * EntrySize) / 8;
 
     public static bool IsSupported => NativeStubCompiler.IsSupported;
+
+    /// <summary>What the C# lib:call returns to have the entry run the stub of the slot userdata it put at index 1.</summary>
+    public const int RunStubAtSelf = -2;
 
     static nint entry;
 
@@ -183,12 +189,25 @@ internal static unsafe class NativeCallCache
         a.Load64(Rax, Rsi, NativeSlot.StubOffset);
         a.JmpR(Rax);
 
-        // Miss: the C# lib:call, with the Lua stack as it came.
+        // Miss: the C# lib:call, with the Lua stack as it came. It returns a result count, or
+        // RunStubAtSelf: then stub(L, slot at index 1, 5), as a tail call.
         a.Mark(miss);
+        var done = a.NewLabel();
         a.MovRR(Rdi, Rbx);
-        Epilogue(a);
         a.MovImm64(Rax, fallback);
+        a.CallR(Rax);
+        a.CmpImm32(Rax, RunStubAtSelf);
+        a.Jcc(Cond.NE, done);
+        Call(a, (nint)LuaApi.touserdata, 1);
+        a.MovRR(Rdi, Rbx);
+        a.MovRR(Rsi, Rax);
+        a.MovImm32(Rdx, 5);
+        Epilogue(a);
+        a.Load64(Rax, Rsi, NativeSlot.StubOffset);
         a.JmpR(Rax);
+        a.Mark(done);
+        Epilogue(a);
+        a.Ret();
         return a.ToArray();
     }
 

@@ -19,6 +19,10 @@ namespace Lunet.Ffi.Libraries;
 internal sealed class LoadedLibrary
 {
     nint handle;
+
+    /// <summary>The handle close() did not unload because views of the library's variables may remain; unloaded with the library.</summary>
+    nint retained;
+    bool viewed;
     readonly Dictionary<(string, FunctionType), FunctionBinding> bindings = new();
 
     public LoadedLibrary(string name, string path, nint handle, bool isProcess, bool ownSymbolsOnly = true)
@@ -93,9 +97,17 @@ internal sealed class LoadedLibrary
         return b;
     }
 
+    /// <summary>
+    /// A view into the library's own memory was handed out (lib:cdef of an array or struct
+    /// variable): close() then stops every call but leaves the file mapped until the library is
+    /// collected, which the views prevent while they live.
+    /// </summary>
+    public void KeepMappedWhileViewed() => viewed = true;
+
     ~LoadedLibrary()
     {
         if (handle != 0 && !IsProcess) DynamicLoader.Close(handle);
+        if (retained != 0) DynamicLoader.Close(retained);
         handle = 0;
         unsafe { System.Runtime.InteropServices.NativeMemory.Free((void*)ClosedCell); }
     }
@@ -110,7 +122,8 @@ internal sealed class LoadedLibrary
         // The process cannot be unloaded: closing ffi.C leaves it usable.
         if (handle == 0 || IsProcess) return;
         unsafe { *(int*)ClosedCell = 1; }
-        DynamicLoader.Close(handle);
+        if (viewed) retained = handle;
+        else DynamicLoader.Close(handle);
         handle = 0;
         bindings.Clear();
     }

@@ -138,28 +138,30 @@ internal static unsafe class LibraryDeclarations
     public static void GiveDeclarations(nint L, int idx) => OwnMetatable(L, idx, &DeclaredIndex);
 
     /// <summary>
-    /// Replaces the shared NativeLibrary metatable of the library table at idx by one of its own:
-    /// the same __tostring and __name, the methods kept as "methods", and <paramref name="index"/> as __index.
+    /// Gives the library table at idx a metatable of its own, made from the shared NativeLibrary
+    /// one (whatever metatable a script left on the table): the same __tostring and __name, the
+    /// methods kept as "methods", and <paramref name="index"/> as __index.
     /// </summary>
     static void OwnMetatable(nint L, int idx, delegate*<nint, int> index)
     {
         idx = absindex(L, idx);
-        if (getmetatable(L, idx) == 0) return;
-        int library = gettop(L);
+        int top = gettop(L);
+        LibraryObject.PushSharedMetatable(L);
+        int shared = gettop(L);
         createtable(L, 0, 4);
         LuaOps.PushString(L, "__index");
-        rawget(L, library);
+        rawget(L, shared);
         LuaOps.RawSetField(L, -2, "methods");
         LuaOps.PushString(L, "__tostring");
-        rawget(L, library);
+        rawget(L, shared);
         LuaOps.RawSetField(L, -2, "__tostring");
         LuaOps.PushString(L, "__name");
-        rawget(L, library);
+        rawget(L, shared);
         LuaOps.RawSetField(L, -2, "__name");
         Metatables.Protect(L, -1, "NativeLibrary");
         CFunction.Set(L, -1, "__index", index);
         setmetatable(L, idx);
-        settop(L, library - 1);
+        settop(L, top);
     }
 
     /// <summary>__index of ffi.C; a script can reach it (debug.getmetatable) and call it with anything.</summary>

@@ -54,6 +54,9 @@ internal static unsafe class LibraryObject
         rawsetp(L, LUA_REGISTRYINDEX, HandlesKey);
     }
 
+    /// <summary>Pushes the metatable every library table starts with.</summary>
+    internal static void PushSharedMetatable(nint L) => Metatables.Push(L, "NativeLibrary", &BuildMetatable);
+
     static void BuildHandleMetatable(nint L) => CFunction.Set(L, -1, "__gc", &LibraryCall.FreeHandleGc);
 
     static void BuildMetatable(nint L)

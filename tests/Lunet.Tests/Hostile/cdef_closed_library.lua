@@ -54,4 +54,15 @@ if kept then
 end
 kept = nil
 for _ = 1, 3 do collectgarbage() end
+
+-- The library's handle finalized by hand, then every object but a view collected.
+do
+  local u = ffi.open(path)
+  u:cdef(decls)
+  view = u.CDEF_TABLE
+  local _, handle = debug.getupvalue(u.call, 1)
+  debug.getmetatable(handle).__gc(handle)
+end
+for _ = 1, 4 do collectgarbage() end
+assert(view[2] == 30)
 print('survived')

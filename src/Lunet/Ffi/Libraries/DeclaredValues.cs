@@ -41,8 +41,8 @@ internal static unsafe class DeclaredValues
             CToLua.Load(L, t, (byte*)address);
             return;
         }
-        // The view reads the library's memory: close() must not unmap it while a view may remain.
-        if (owner != 0) lib.KeepMappedWhileViewed();
+        // The view reads the library's memory: from now on nothing unmaps it.
+        if (owner != 0) lib.KeepMapped();
         Instance.NewView(L, owner, t, address);
     }
 

@@ -39,7 +39,7 @@ internal static unsafe class LibraryDeclarations
         {
             // The library's own fields and methods keep their names (lib:close stays the method).
             if (LibraryNames.Contains(name)) continue;
-            var declared = types.Symbol(name)!;
+            if (types.Symbol(name) is not { } declared) continue;
             int top = gettop(L);
             try
             {

@@ -20,8 +20,7 @@ internal sealed class LoadedLibrary
 {
     nint handle;
 
-    /// <summary>The handle close() did not unload because views of the library's variables may remain; unloaded with the library.</summary>
-    nint retained;
+    /// <summary>Set once a view of the library's own memory was handed out: the file is then never unmapped.</summary>
     bool viewed;
     readonly Dictionary<(string, FunctionType), FunctionBinding> bindings = new();
 
@@ -99,15 +98,15 @@ internal sealed class LoadedLibrary
 
     /// <summary>
     /// A view into the library's own memory was handed out (lib:cdef of an array or struct
-    /// variable): close() then stops every call but leaves the file mapped until the library is
-    /// collected, which the views prevent while they live.
+    /// variable): close() then stops every call but leaves the file mapped, and so does the
+    /// library's collection. A view can outlive every handle on the library (a script may even
+    /// run a handle's __gc by hand), so only never unmapping guarantees no view reads unmapped memory.
     /// </summary>
-    public void KeepMappedWhileViewed() => viewed = true;
+    public void KeepMapped() => viewed = true;
 
     ~LoadedLibrary()
     {
-        if (handle != 0 && !IsProcess) DynamicLoader.Close(handle);
-        if (retained != 0) DynamicLoader.Close(retained);
+        if (handle != 0 && !IsProcess && !viewed) DynamicLoader.Close(handle);
         handle = 0;
         unsafe { System.Runtime.InteropServices.NativeMemory.Free((void*)ClosedCell); }
     }
@@ -122,8 +121,7 @@ internal sealed class LoadedLibrary
         // The process cannot be unloaded: closing ffi.C leaves it usable.
         if (handle == 0 || IsProcess) return;
         unsafe { *(int*)ClosedCell = 1; }
-        if (viewed) retained = handle;
-        else DynamicLoader.Close(handle);
+        if (!viewed) DynamicLoader.Close(handle);
         handle = 0;
         bindings.Clear();
     }

@@ -171,6 +171,8 @@ public class CdefTests
         Assert.Contains("ffi.C.printf: calling a variadic function is not supported yet", Lua.Error(rt, Ffi + "return ffi.C.printf"));
         Assert.Contains("symbol 'no_such_function_here' not found", Lua.Error(rt, Ffi + "return ffi.C.no_such_function_here"));
         Assert.Contains("symbol 'gm' not found", Lua.Error(rt, Ffi + "return ffi.C.gm"));
+        // An array variable is a view of the process's memory: tzname as localtime set it.
+        Assert.Equal("2|true", rt.DoString(Ffi + "ffi.cdef('extern char *tzname[2];') os.date('*t') local v = ffi.C.tzname return #v .. '|' .. tostring(ffi.string(v[0]) == os.date('%Z', 1700000000) or ffi.string(v[1]) == os.date('%Z', 1700000000))", "=test")[0]);
         Assert.Contains("ffi.C.timezone: a variable of type struct tm cannot be read (its type is incomplete)", Lua.Error(rt, Ffi + "ffi.cdef('extern struct tm timezone;') return ffi.C.timezone"));
     }
 }

@@ -110,4 +110,48 @@ public class RealHeaderCallTests
         }
         finally { Directory.Delete(dir, true); }
     }
+
+    [Fact]
+    public void TheOtherHeadersFunctionsAreCalledThroughTheirDeclarations()
+    {
+        using var rt = Lua.NewRuntime();
+        foreach (var h in new[] { "stdio.h", "stdlib.h", "string.h", "math.h", "pthread.h", "sqlite3.h" })
+            rt[h.Replace('.', '_')] = SystemHeaders.Preprocessed(h);
+        var file = Path.Combine(Path.GetTempPath(), $"lunet-stdio-{Environment.ProcessId}.txt");
+        rt["file"] = file;
+        try
+        {
+            Assert.Equal("true|written|255|true|5|hello|true|true|true|true", rt.DoString(Ffi + """
+                local c = ffi.open('c')
+                c:cdef(stdio_h); c:cdef(stdlib_h); c:cdef(string_h); c:cdef(pthread_h)
+                local m = ffi.open('m')
+                m:cdef(math_h)
+                local sqlite = ffi.open('sqlite3')
+                sqlite:cdef(sqlite3_h)
+                -- stdio.h: FILE* from fopen, written with fputs, closed with fclose.
+                local f = c.fopen(file, 'w')
+                local wrote = c.fputs('written', f) >= 0 and c.fclose(f) == 0
+                local back = io.open(file):read('a')
+                -- stdlib.h and string.h: strtol, strlen, memcpy between Buffers.
+                local src, dst = ffi.buffer(6), ffi.buffer(6)
+                src:writeString(0, 'hello')
+                c.memcpy(dst, src, 6)
+                local results = { tostring(wrote), back, c.strtol('ff', nil, 16), tostring(c.getenv('PATH') == os.getenv('PATH')),
+                  c.strlen('hello'), dst:readString(0),
+                  -- math.h: libm's own functions; its long double ones are refused when read.
+                  tostring(m.cos(0.5) == math.cos(0.5) and m.ldexp(3, 4) == 48),
+                  tostring(not pcall(function() return m.sinl end)),
+                  -- pthread.h: the calling thread, as a direct call sees it.
+                  tostring(c.pthread_self() == ffi.C:call('pthread_self', 'unsigned long', {})),
+                  -- sqlite3.h: the library's version through its declarations.
+                  tostring(sqlite.sqlite3_libversion() == sqlite:call('sqlite3_libversion', 'string', {}) and sqlite.sqlite3_libversion_number() > 3000000) }
+                return table.concat(results, '|')
+                """, "=test")[0]);
+            Assert.Contains("sinl: returning a value of type long double is not supported",
+                Lua.Error(rt, Ffi + "local m = ffi.open('m'); m:cdef(math_h); return m.sinl"));
+            Assert.Contains("printf: calling a variadic function is not supported yet",
+                Lua.Error(rt, Ffi + "local c = ffi.open('c'); c:cdef(stdio_h); return c.printf"));
+        }
+        finally { File.Delete(file); }
+    }
 }

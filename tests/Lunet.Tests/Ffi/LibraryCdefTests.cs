@@ -37,6 +37,8 @@ public class LibraryCdefTests
             local wrapped = t:wrap('int', 'add', 'int', 'int')
             return table.concat({ t.add(38, 4), wrapped(38, 4), t.plus(1, 2), tostring(rawget(t, 'add') ~= nil) }, '|')
             """, "=test")[0]);
+        // A function declared through a typedef of a function type is a function too.
+        Assert.Equal(5L, rt.DoString(Prelude + "t:cdef('typedef int binop(int, int); binop add;') return t.add(2, 3)")[0]);
         // The same checks as lib:wrap's, with the same messages.
         Assert.Equal(Lua.Error(rt, Prelude + "return t:wrap('int', 'add', 'int', 'int')('x', 1)"), Lua.Error(rt, Prelude + "return t.add('x', 1)"));
         Assert.Contains("bad argument #1 to 'add' (i32 expected, got string)", Lua.Error(rt, Prelude + "return t.add('x', 1)"));

@@ -124,6 +124,7 @@ function ffi.write(str, buf) end
 
 ---@class ffi.NativeLibrary
 ---@field path string The file the loader mapped.
+---@field [string] any What `lib:cdef` bound: functions and variables by their C names.
 local NativeLibrary = {}
 
 ---Calls the C function `name`: `lib:call("cos", "double", {"double"}, 0)`.
@@ -146,6 +147,13 @@ function NativeLibrary:wrap(ret, name, ...) end
 ---@param name string
 ---@return any
 function NativeLibrary:value(ctype, name) end
+
+---Declares C text as `ffi.cdef` does, then binds each function and variable it declares as a
+---field of the library: `lib:cdef("int add(int, int);")` then `lib.add(38, 4)`. Variables hold
+---their value read when `cdef` ran (arrays and structs: a view of the library's memory). A name
+---the library cannot give raises why when it is read.
+---@param src string
+function NativeLibrary:cdef(src) end
 
 ---The address of an exported symbol (an error if absent).
 ---@param name string

@@ -48,3 +48,14 @@ double floats_on_stack(double a, double b, double c, double d, double e, double 
 }
 float id_f32(float v) { return v; }
 double id_f64(double v) { return v; }
+
+/* For lib:cdef: variables of every kind a declaration can bind, and functions taking typed pointers. */
+struct cdef_point { int32_t x, y; };
+int32_t CDEF_TABLE[4] = { 10, 20, 30, 40 };
+struct cdef_point CDEF_ORIGIN = { 3, -4 };
+int64_t cdef_point_sum(const struct cdef_point *p) { return p ? (int64_t)p->x + p->y : -1; }
+void cdef_point_scale(struct cdef_point *p, int32_t k) { p->x *= k; p->y *= k; }
+int64_t cdef_sum_ints(const int32_t *v, size_t n) { int64_t s = 0; for (size_t i = 0; i < n; i++) s += v[i]; return s; }
+int32_t cdef_table_at(size_t i) { return i < 4 ? CDEF_TABLE[i] : -1; }
+struct cdef_point cdef_point_make(int32_t x, int32_t y) { struct cdef_point p = { x, y }; return p; }
+int cdef_count_args(int n, ...) { return n; }

@@ -90,7 +90,7 @@ internal static unsafe class FfiModule
         if (rawget(L, LUA_REGISTRYINDEX) == TTABLE) return;
         settop(L, -2);
         LibraryObject.Push(L, FfiContext.Of(L).Process());
-        TypeFunctions.GiveDeclarations(L, -1);
+        LibraryDeclarations.GiveDeclarations(L, -1);
         pushvalue(L, -1);
         LuaOps.RawSetField(L, LUA_REGISTRYINDEX, "ffi.C");
     }

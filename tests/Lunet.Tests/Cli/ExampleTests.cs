@@ -85,4 +85,27 @@ public class ExampleTests
         if (RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
             Assert.StartsWith("struct utsname: 390 bytes, machine at offset 260\n", r.Stdout);
     }
+
+    [Fact]
+    public void StatThroughTheRealHeaderPrintsWhatStatDashCPrints()
+    {
+        var dir = CliRunner.TempDir();
+        var file = Path.Combine(dir, "some file.txt");
+        File.WriteAllBytes(file, new byte[4321]);
+        var script = Path.Combine(NativeBuild.RepoRoot, "examples", "stat.lua");
+        foreach (var (path, args) in new[] { (file, new[] { file }), (dir, new[] { dir }), (script, Array.Empty<string>()) })
+        {
+            var r = CliRunner.Run([script, .. args]);
+            Assert.True(r.ExitCode == 0, r.ToString());
+            var fields = CliRunner.Exec("stat", ["-c", "%s %f %Y", path]).Stdout.Trim().Split(' ');
+            var mode = Convert.ToString(Convert.ToInt64(fields[1], 16), 8);
+            Assert.Contains($"file   {path}\n", r.Stdout);
+            Assert.Contains($"size   {fields[0]} bytes\n", r.Stdout);
+            Assert.Contains($"mode   {mode} (", r.Stdout);
+            Assert.Matches($@"mtime  \d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d \({fields[2]}\)\n", r.Stdout);
+        }
+        var missing = CliRunner.Run(script, Path.Combine(dir, "missing"));
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("stat.lua: cannot stat ", missing.Stderr);
+    }
 }

@@ -9,7 +9,7 @@ namespace Lunet.Ffi.Libraries;
 /// <summary>
 /// A NativeLibrary as Lua sees it: a table (so scripts may add fields, as Pluto's
 /// cdef does) with the `path` field and the methods getSymbol, hasSymbol, listExports,
-/// call, wrap, value, close. Its handle to the <see cref="LoadedLibrary"/> is not in the
+/// call, wrap, value, cdef, close. Its handle to the <see cref="LoadedLibrary"/> is not in the
 /// table, where pairs would show it and rawset replace it, but in a registry table with
 /// weak keys, keyed by the library table: it lives as long as the table does.
 /// </summary>
@@ -54,6 +54,9 @@ internal static unsafe class LibraryObject
         rawsetp(L, LUA_REGISTRYINDEX, HandlesKey);
     }
 
+    /// <summary>Pushes the metatable every library table starts with.</summary>
+    internal static void PushSharedMetatable(nint L) => Metatables.Push(L, "NativeLibrary", &BuildMetatable);
+
     static void BuildHandleMetatable(nint L) => CFunction.Set(L, -1, "__gc", &LibraryCall.FreeHandleGc);
 
     static void BuildMetatable(nint L)
@@ -65,11 +68,12 @@ internal static unsafe class LibraryObject
         CFunction.Set(L, -1, "value", &Value);
         CFunction.Set(L, -1, "close", &Close);
         CFunction.Set(L, -1, "listExports", &ListExports);
+        CFunction.Set(L, -1, "cdef", &LibraryDeclarations.CDef);
         LuaOps.SetField(L, -2, "__index");
         CFunction.Set(L, -1, "__tostring", &ToString);
     }
 
-    static LoadedLibrary Self(nint L, string method) =>
+    internal static LoadedLibrary Self(nint L, string method) =>
         Find(L, 1) ?? throw LuaException.BadSelf(method, "NativeLibrary", LuaOps.TypeName(L, 1), $"lib:{method}(...)");
 
     /// <summary>The library whose table is at idx; null when idx is not a library table; "library was closed" once its handle was finalized.</summary>
@@ -85,6 +89,23 @@ internal static unsafe class LibraryObject
             return found ? LibraryCall.Library(L, -1) : null;
         }
         finally { settop(L, -3); }
+    }
+
+    /// <summary>Pushes the handle userdata of the library table at idx (what a view of the library's memory keeps alive); false, pushing nothing, when idx is no library table.</summary>
+    internal static bool PushHandle(nint L, int idx)
+    {
+        if (type(L, idx) != TTABLE) return false;
+        idx = absindex(L, idx);
+        PushHandles(L);
+        pushvalue(L, idx);
+        if (rawget(L, -2) != TUSERDATA)
+        {
+            settop(L, -3);
+            return false;
+        }
+        rotate(L, -2, 1);   // handle, handles
+        settop(L, -2);
+        return true;
     }
 
     static int ToString(nint L)

@@ -19,6 +19,9 @@ namespace Lunet.Ffi.Libraries;
 internal sealed class LoadedLibrary
 {
     nint handle;
+
+    /// <summary>Set once a view of the library's own memory was handed out: the file is then never unmapped.</summary>
+    bool viewed;
     readonly Dictionary<(string, FunctionType), FunctionBinding> bindings = new();
 
     public LoadedLibrary(string name, string path, nint handle, bool isProcess, bool ownSymbolsOnly = true)
@@ -93,9 +96,17 @@ internal sealed class LoadedLibrary
         return b;
     }
 
+    /// <summary>
+    /// A view into the library's own memory was handed out (lib:cdef of an array or struct
+    /// variable): close() then stops every call but leaves the file mapped, and so does the
+    /// library's collection. A view can outlive every handle on the library (a script may even
+    /// run a handle's __gc by hand), so only never unmapping guarantees no view reads unmapped memory.
+    /// </summary>
+    public void KeepMapped() => viewed = true;
+
     ~LoadedLibrary()
     {
-        if (handle != 0 && !IsProcess) DynamicLoader.Close(handle);
+        if (handle != 0 && !IsProcess && !viewed) DynamicLoader.Close(handle);
         handle = 0;
         unsafe { System.Runtime.InteropServices.NativeMemory.Free((void*)ClosedCell); }
     }
@@ -110,7 +121,7 @@ internal sealed class LoadedLibrary
         // The process cannot be unloaded: closing ffi.C leaves it usable.
         if (handle == 0 || IsProcess) return;
         unsafe { *(int*)ClosedCell = 1; }
-        DynamicLoader.Close(handle);
+        if (!viewed) DynamicLoader.Close(handle);
         handle = 0;
         bindings.Clear();
     }

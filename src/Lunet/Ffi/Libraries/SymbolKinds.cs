@@ -26,22 +26,22 @@ internal static class SymbolKinds
             throw new LuaException($"{function}: '{name}' in {file} is a variable, not a function");
     }
 
-    /// <summary>Refuses anything but a variable of at least the size of <paramref name="type"/> (lib:value).</summary>
-    public static void CheckVariable(string name, nint address, CType type)
+    /// <summary>Refuses anything but a variable of at least the size of <paramref name="type"/> (lib:value; errors start with <paramref name="function"/>).</summary>
+    public static void CheckVariable(string name, nint address, CType type, string function = "value")
     {
         var found = Find(name, address, out var file);
         if (file == null) return;
         if (found is not { } info)
-            throw new LuaException($"value: '{name}' is not in the symbol table of {file}");
+            throw new LuaException($"{function}: '{name}' is not in the symbol table of {file}");
         switch (info.Kind)
         {
             case SymbolKind.Function:
-                throw new LuaException($"value: '{name}' in {file} is a function, not a variable");
+                throw new LuaException($"{function}: '{name}' in {file} is a function, not a variable");
             case SymbolKind.Other:
-                throw new LuaException($"value: '{name}' in {file} is not a variable");
+                throw new LuaException($"{function}: '{name}' in {file} is not a variable");
         }
         if (info.Size < (ulong)type.Size)
-            throw new LuaException($"value: '{name}' in {file} is {info.Size} bytes, {type.Name} needs {type.Size}");
+            throw new LuaException($"{function}: '{name}' in {file} is {info.Size} bytes, {type.Name} needs {type.Size}");
     }
 
     static Dictionary<string, SymbolInfo>? TableOf(string file)

@@ -57,8 +57,11 @@ public sealed partial class TypeRegistry
         switch (d)
         {
             case TypedefDeclaration t:
-                RefuseAttributes(t.Attributes, $"typedef '{t.Name}'");
-                Define(t.Name, FromSyntax(t.Type, t.Name, env));
+                var named = Typedef(t, env);
+                // Headers declared in turn repeat "typedef struct { int __val[2]; } __fsid_t;": the same
+                // members again are the same type (in C each would be its own translation unit's).
+                if (typedefs.TryGetValue(t.Name, out var before) && before.Alignment == named.Alignment && SameType(before, named)) break;
+                Define(t.Name, named);
                 break;
             case RecordDeclaration r when r.Record.Tag != null:
                 var record = Record(r.Record.Tag, r.Record.Kind == Declarations.RecordKind.Union);
@@ -106,6 +109,58 @@ public sealed partial class TypeRegistry
         return (StructType)record;
     }
 
+    /// <summary>
+    /// The type a typedef names. An aligned attribute on it changes the alignment and not the size,
+    /// as gcc does (glibc's <c>__pthread_unwind_buf_t</c>): honoured for a struct or union defined
+    /// in the typedef, which has no other name; anything else that would change a layout is refused.
+    /// </summary>
+    CType Typedef(TypedefDeclaration t, DeclaredConstants env)
+    {
+        var what = $"typedef '{t.Name}'";
+        var type = FromSyntax(t.Type, t.Name, env);
+        var a = t.Attributes;
+        if (a.Mode != null && !a.Packed && a.Aligned.Count == 0 && !a.AlignedToMaximum) return WithMode(type, a.Mode, what);
+        if (a.Packed || a.Mode != null || a.Aligned.Count == 0 && !a.AlignedToMaximum) { RefuseAttributes(a, what); return type; }
+        int align = Alignment(a, new ConstantEvaluator(env, "cdef"), what);
+        if (align == type.Alignment) return type;
+        if (type is not StructType { Tag: null, Layout: { } layout } record || t.Type is not NamedTypeSyntax { Base: RecordType })
+            throw new LuaException($"{what}: an aligned attribute on a typedef is only supported for a struct or union defined in it");
+        if ((align & (align - 1)) != 0) throw new LuaException($"{what}: alignment {align} is not a power of two");
+        var aligned = new StructType(null, record.IsUnion);
+        aligned.Complete(record.Fields!, new Layout.RecordLayout(layout.Shape, layout.Size, align, layout.Members));
+        return aligned;
+    }
+
+    /// <summary>
+    /// <c>typedef int register_t __attribute__((mode(word)))</c>: the integer of the mode's width with
+    /// the base type's signedness (SF and DF: float and double), as gcc has it.
+    /// </summary>
+    static CType WithMode(CType type, string mode, string what)
+    {
+        if (mode is "SF" or "DF" && type.Scalar.IsFloat()) return mode == "SF" ? ScalarType.F32 : ScalarType.F64;
+        if (!type.Scalar.IsInteger() || type.Kind != TypeKind.Scalar)
+            throw new LuaException($"{what}: mode({mode}) is only supported on integer and floating types");
+        bool signed = type.Scalar is ScalarKind.I8 or ScalarKind.I16 or ScalarKind.I32 or ScalarKind.I64;
+        int bytes = mode switch
+        {
+            "QI" or "byte" => 1,
+            "HI" => 2,
+            "SI" => 4,
+            "DI" => 8,
+            "TI" => 16,
+            "word" or "pointer" => IntPtr.Size,
+            _ => throw new LuaException($"{what}: mode({mode}) is not supported"),
+        };
+        return bytes switch
+        {
+            1 => signed ? ScalarType.I8 : ScalarType.U8,
+            2 => signed ? ScalarType.I16 : ScalarType.U16,
+            4 => signed ? ScalarType.I32 : ScalarType.U32,
+            8 => signed ? ScalarType.I64 : ScalarType.U64,
+            _ => ValuelessType.Of(signed ? "__int128" : "unsigned __int128")!,
+        };
+    }
+
     static void RefuseAttributes(AttributeSet a, string what)
     {
         if (a.Packed || a.Aligned.Count > 0 || a.AlignedToMaximum || a.Mode != null)
@@ -114,10 +169,13 @@ public sealed partial class TypeRegistry
 
     void DeclareSymbol(string name, CType type, string? asmName)
     {
-        var symbol = new DeclaredSymbol(name, type, asmName ?? name);
-        if (symbols.TryGetValue(name, out var old) && !(old.Type.Equals(type) && old.Symbol == symbol.Symbol))
-            throw new LuaException($"redeclaration of '{name}' as {type.Name} (it was {old.Type.Name})");
-        symbols[name] = symbol;
+        if (symbols.TryGetValue(name, out var old))
+        {
+            if (!old.Type.Equals(type)) throw new LuaException($"redeclaration of '{name}' as {type.Name} (it was {old.Type.Name})");
+            // glibc declares fscanf, then again with __asm__("__isoc99_fscanf"): a label given later wins, as in C.
+            if (asmName == null || asmName == old.Symbol) return;
+        }
+        symbols[name] = new DeclaredSymbol(name, type, asmName ?? name);
     }
 
     void DeclareEnum(EnumSyntax e, DeclaredConstants env)

@@ -122,6 +122,7 @@ public sealed partial class TypeRegistry
                 ArrayType a => FieldShape.Array(Shape(a.Element, what), a.Count.Value),
                 FunctionType => throw new LuaException($"{what} is a function"),
                 { Kind: TypeKind.Void } => throw new LuaException($"{what} has type void"),
+                ValuelessType v => FieldShape.Scalar(v.Size, v.Alignment, v.StoredAs),
                 _ => FieldShape.Scalar(t.Size, t.Alignment, t.Scalar switch
                 {
                     ScalarKind.Bool => ScalarClass.Bool,

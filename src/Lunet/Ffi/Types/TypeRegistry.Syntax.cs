@@ -48,12 +48,11 @@ public sealed partial class TypeRegistry
         switch (b)
         {
             case BuiltinType builtin:
-                return TypeNames.CSpellings.TryGetValue(builtin.Spelling, out var t) ? t
-                    : throw new LuaException($"C type '{builtin.Spelling}' is not supported by the ffi");
+                return Builtin(builtin.Spelling);
             case TypedefNameType name:
                 if (typedefs.TryGetValue(name.Name, out var td)) return td;
                 if (TypeNames.BuiltIn.TryGetValue(name.Name, out var std)) return std;
-                if (BuiltinTypeFacts.StandardTypedef(name.Name) != null) throw new LuaException($"C type '{name.Name}' is not supported by the ffi");
+                if (BuiltinTypeFacts.StandardTypedef(name.Name) is { } spelling) return Builtin(spelling);
                 if (behindPointer) return Opaque(name.Name);
                 throw Unknown(name.Name);
             case RecordType r:
@@ -68,6 +67,11 @@ public sealed partial class TypeRegistry
                 throw new LuaException($"bad C type '{Printable(text)}'");
         }
     }
+
+    /// <summary>A builtin spelling: a type the ffi converts, or one whose values it cannot convert (long double) but whose layout it knows.</summary>
+    static CType Builtin(string spelling) =>
+        TypeNames.CSpellings.TryGetValue(spelling, out var t) ? t
+        : ValuelessType.Of(spelling) ?? throw new LuaException($"C type '{spelling}' is not supported by the ffi");
 
     /// <summary>
     /// Whether the type's meaning can never change: false when it reaches an undeclared name

@@ -28,14 +28,12 @@ internal static unsafe class InstanceMethods
         CFunction.Set(L, -1, "__newindex", &NewIndex);
         CFunction.Set(L, -1, "__tostring", &ToString);
         CFunction.Set(L, -1, "__len", &Length);
-        CFunction.Set(L, -1, "__gc", &Collect);
     }
 
     static Header* Self(nint L, string what)
     {
         var h = Instance.TryGet(L, 1);
         if (h != null) return h;
-        if (Instance.IsFinalized(L, 1)) throw new LuaException($"{what}: the instance was finalized (its __gc was called by hand)");
         throw new LuaException($"{what}: struct or array instance expected, got {LuaOps.TypeName(L, 1)}");
     }
 
@@ -47,12 +45,6 @@ internal static unsafe class InstanceMethods
         if (type(L, init) is not (TNONE or TNIL))
             Store(L, init, t, (byte*)h->Address, t.Name, function);
         return 1;
-    }
-
-    static int Collect(nint L)
-    {
-        Instance.Free(L);
-        return 0;
     }
 
     static int Index(nint L)

@@ -13,7 +13,9 @@ namespace Lunet.Ffi.Memory;
 /// <summary>
 /// What scripts do with instances and views: inst.field / inst.field = v for records,
 /// arr[i] / arr[i] = v for arrays (from 0, bounds-checked), #arr, tostring, and the
-/// initialisation from Lua tables. Written in C#, correct first; no native fast path yet.
+/// initialisation from Lua tables. This C# code is the complete, portable path; on x86-64
+/// System V the metamethods and ffi.new are native code (<see cref="InstanceNative"/>) that
+/// handles the common cases itself and hands every other call to the C# function here.
 /// </summary>
 internal static unsafe class InstanceMethods
 {
@@ -24,8 +26,19 @@ internal static unsafe class InstanceMethods
     static void Build(nint L)
     {
         NativeObject.MarkMetatable(L);
-        CFunction.Set(L, -1, "__index", &Index);
-        CFunction.Set(L, -1, "__newindex", &NewIndex);
+        if (InstanceNative.IsSupported)
+        {
+            var native = InstanceNative.Compiled.Value;
+            CFunction.PushNative(L, native.Index, &Index);
+            LuaOps.SetField(L, -2, "__index");
+            CFunction.PushNative(L, native.NewIndex, &NewIndex);
+            LuaOps.SetField(L, -2, "__newindex");
+        }
+        else
+        {
+            CFunction.Set(L, -1, "__index", &Index);
+            CFunction.Set(L, -1, "__newindex", &NewIndex);
+        }
         CFunction.Set(L, -1, "__tostring", &ToString);
         CFunction.Set(L, -1, "__len", &Length);
     }
@@ -35,6 +48,44 @@ internal static unsafe class InstanceMethods
         var h = Instance.TryGet(L, 1);
         if (h != null) return h;
         throw new LuaException($"{what}: struct or array instance expected, got {LuaOps.TypeName(L, 1)}");
+    }
+
+    /// <summary>
+    /// Pushes ffi.new. Natively: upvalue 2 maps what ffi.new was given (a type object, a weak key;
+    /// a type name, at most <see cref="InstanceTypes.MaxCachedNames"/> of them) to the type's block,
+    /// upvalue 3 is the instance metatable.
+    /// </summary>
+    public static void PushNew(nint L)
+    {
+        if (!InstanceNative.IsSupported)
+        {
+            CFunction.Push(L, &FfiNew);
+            return;
+        }
+        createtable(L, 0, 8);
+        createtable(L, 0, 1);
+        LuaOps.PushString(L, "k");
+        LuaOps.RawSetField(L, -2, "__mode");
+        setmetatable(L, -2);
+        PushMetatable(L);
+        CFunction.PushNative(L, InstanceNative.Compiled.Value.New, &FfiNew, 2);
+    }
+
+    /// <summary>ffi.new(T [, init]) in C#: what the native ffi.new does not do itself, and the first instance of each T.</summary>
+    static int FfiNew(nint L)
+    {
+        TypeFunctions.New(L);
+        // Next time without .NET: for a type object or a name (not an instance given as T), with no initialiser.
+        int cache = CFunction.Upvalue(1);
+        bool name = type(L, 1) == TSTRING;
+        if (gettop(L) == 2 && type(L, cache) == TTABLE && (name || Instance.TryGet(L, 1) == null)
+            && (!name || InternedStrings.IsShort(L, 1) && InstanceTypes.TryCountName(L)))
+        {
+            pushvalue(L, 1);
+            pushlightuserdata(L, Instance.TryGet(L, 2)->Type);
+            rawset(L, cache);
+        }
+        return 1;
     }
 
     /// <summary>ffi.new(T [, init]) and the type objects' constructors: T is at <paramref name="typeArg"/>, init after it.</summary>

@@ -52,8 +52,8 @@ internal static unsafe class InstanceMethods
 
     /// <summary>
     /// Pushes ffi.new. Natively: upvalue 2 maps what ffi.new was given (a type object, a weak key;
-    /// a type name, at most <see cref="InstanceTypes.MaxCachedNames"/> of them) to the type's block,
-    /// upvalue 3 is the instance metatable.
+    /// a type name, at most <see cref="InstanceTypes.MaxCachedNames"/> of them) to a token for the
+    /// type's block (<see cref="InstanceTypes.PushToken"/>), upvalue 3 is the instance metatable.
     /// </summary>
     public static void PushNew(nint L)
     {
@@ -82,7 +82,7 @@ internal static unsafe class InstanceMethods
             && (!name || InternedStrings.IsShort(L, 1) && InstanceTypes.TryCountName(L)))
         {
             pushvalue(L, 1);
-            pushlightuserdata(L, Instance.TryGet(L, 2)->Type);
+            InstanceTypes.PushToken(L, (InstanceTypes.Descriptor*)Instance.TryGet(L, 2)->Type);
             rawset(L, cache);
         }
         return 1;

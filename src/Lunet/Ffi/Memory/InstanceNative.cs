@@ -121,9 +121,9 @@ internal static unsafe class InstanceNative
     }
 
     /// <summary>
-    /// ffi.new(T) with no initialiser: T looked up raw in upvalue 2 (type objects and names → the
-    /// type's block, filled by C# once it made an instance of that type), then the userdata,
-    /// zero-filled, its header written, and upvalue 3 (the instance metatable) set.
+    /// ffi.new(T) with no initialiser: T looked up raw in upvalue 2 (type objects and names → a
+    /// token for the type's block, filled by C# once it made an instance of that type), then the
+    /// userdata, zero-filled, its header written, and upvalue 3 (the instance metatable) set.
     /// </summary>
     static byte[] CompileNew()
     {
@@ -135,12 +135,30 @@ internal static unsafe class InstanceNative
         a.CallAbs((nint)LuaApi.gettop);
         a.CmpImm32(Rax, 1);
         a.Jcc(Cond.NE, fb);
+        // debug.setupvalue can put anything in the upvalues: rawget and setmetatable need tables.
+        CallType(a, LuaApi.UpvalueIndex(2));
+        a.CmpImm32(Rax, LuaApi.TTABLE);
+        a.Jcc(Cond.NE, fb);
+        CallType(a, LuaApi.UpvalueIndex(3));
+        a.CmpImm32(Rax, LuaApi.TTABLE);
+        a.Jcc(Cond.NE, fb);
         Call(a, (nint)LuaApi.pushvalue, 1);
         Call(a, (nint)LuaApi.rawget, LuaApi.UpvalueIndex(2));
-        a.CmpImm32(Rax, LuaApi.TLIGHTUSERDATA);
+        a.CmpImm32(Rax, LuaApi.TUSERDATA);
         a.Jcc(Cond.NE, miss);
+        // A token: a full userdata with the token tag and the process cookie (nothing else is trusted).
         Call(a, (nint)LuaApi.touserdata, -1);
         a.MovRR(R14, Rax);
+        Call(a, (nint)LuaApi.rawlen, -1);
+        a.CmpImm32Wide(Rax, sizeof(Instance.Header));
+        a.Jcc(Cond.B, miss);
+        a.MovImm64(Rax, InstanceTypes.TokenTag);
+        a.CmpMemReg64(R14, HeaderOffset(nameof(Instance.Header.Tag)), Rax);
+        a.Jcc(Cond.NE, miss);
+        a.MovImm64(Rax, Buffer.Cookie);
+        a.CmpMemReg64(R14, HeaderOffset(nameof(Instance.Header.Cookie)), Rax);
+        a.Jcc(Cond.NE, miss);
+        a.Load64(R14, R14, HeaderOffset(nameof(Instance.Header.Type)));
         Call(a, (nint)LuaApi.settop, -2);
         a.Load32(R15, R14, DescriptorOffset(nameof(Descriptor.NewSize)));
         a.Test32(R15, R15);

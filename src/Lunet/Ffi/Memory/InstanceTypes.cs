@@ -128,6 +128,23 @@ internal static unsafe class InstanceTypes
         return d;
     }
 
+    /// <summary>The tag of a type token: a header-sized userdata { 0, TokenTag, cookie, block } that stands for a type's block in Lua tables.</summary>
+    public static readonly long TokenTag = Metatables.NewTag();
+
+    /// <summary>
+    /// Pushes a token for <paramref name="d"/>: what the native ffi.new's cache holds, so that native
+    /// code can check what it finds there (tag and cookie, as for an instance) whatever a script
+    /// put in the table. A token is no instance: every instance function refuses it.
+    /// </summary>
+    public static void PushToken(nint L, Descriptor* d)
+    {
+        var h = (Instance.Header*)newuserdatauv(L, (nuint)sizeof(Instance.Header), 0);
+        h->Address = 0;
+        h->Tag = TokenTag;
+        h->Cookie = Buffer.Cookie;
+        h->Type = (nint)d;
+    }
+
     public static CType TypeOf(Descriptor* d) => (CType)GCHandle.FromIntPtr(d->Type).Target!;
 
     /// <summary>How the native loads and stores move a value of <paramref name="t"/>; null when they do not (char* moves as a pointer: reading one gives the pointer).</summary>

@@ -74,6 +74,7 @@ internal static unsafe class InstanceMethods
     /// <summary>ffi.new(T [, init]) in C#: what the native ffi.new does not do itself, and the first instance of each T.</summary>
     static int FfiNew(nint L)
     {
+        CSharpCalls++;
         TypeFunctions.New(L);
         // Next time without .NET: for a type object or a name (not an instance given as T), with no initialiser.
         int cache = CFunction.Upvalue(1);
@@ -98,8 +99,12 @@ internal static unsafe class InstanceMethods
         return 1;
     }
 
+    /// <summary>Calls of the C# __index, __newindex and ffi.new on this thread: how tests see that the native path handled an access itself.</summary>
+    [ThreadStatic] internal static long CSharpCalls;
+
     static int Index(nint L)
     {
+        CSharpCalls++;
         var h = Self(L, "index");
         var t = Instance.TypeOf(h);
         var ft = Locate(L, h, t, 2, out var at, out var bits);
@@ -110,6 +115,7 @@ internal static unsafe class InstanceMethods
 
     static int NewIndex(nint L)
     {
+        CSharpCalls++;
         var h = Self(L, "newindex");
         var t = Instance.TypeOf(h);
         var ft = Locate(L, h, t, 2, out var at, out var bits);

@@ -53,7 +53,7 @@ internal static unsafe class InstanceMethods
     /// <summary>
     /// Pushes ffi.new. Natively: upvalue 2 maps what ffi.new was given (a type object, a weak key;
     /// a type name, at most <see cref="InstanceTypes.MaxCachedNames"/> of them) to a token for the
-    /// type's block (<see cref="InstanceTypes.PushToken"/>), upvalue 3 is the instance metatable.
+    /// type's block (<see cref="InstanceTypes.PushToken"/>, which also carries the instance metatable).
     /// </summary>
     public static void PushNew(nint L)
     {
@@ -67,8 +67,7 @@ internal static unsafe class InstanceMethods
         LuaOps.PushString(L, "k");
         LuaOps.RawSetField(L, -2, "__mode");
         setmetatable(L, -2);
-        PushMetatable(L);
-        CFunction.PushNative(L, InstanceNative.Compiled.Value.New, &FfiNew, 2);
+        CFunction.PushNative(L, InstanceNative.Compiled.Value.New, &FfiNew, 1);
     }
 
     /// <summary>ffi.new(T [, init]) in C#: what the native ffi.new does not do itself, and the first instance of each T.</summary>

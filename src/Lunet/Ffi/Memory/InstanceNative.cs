@@ -123,7 +123,7 @@ internal static unsafe class InstanceNative
     /// <summary>
     /// ffi.new(T) with no initialiser: T looked up raw in upvalue 2 (type objects and names → a
     /// token for the type's block, filled by C# once it made an instance of that type), then the
-    /// userdata, zero-filled, its header written, and upvalue 3 (the instance metatable) set.
+    /// userdata, zero-filled, its header written, and the token's metatable (the instances') set.
     /// </summary>
     static byte[] CompileNew()
     {
@@ -135,11 +135,8 @@ internal static unsafe class InstanceNative
         a.CallAbs((nint)LuaApi.gettop);
         a.CmpImm32(Rax, 1);
         a.Jcc(Cond.NE, fb);
-        // debug.setupvalue can put anything in the upvalues: rawget and setmetatable need tables.
+        // debug.setupvalue can put anything in the upvalue: rawget needs a table.
         CallType(a, LuaApi.UpvalueIndex(2));
-        a.CmpImm32(Rax, LuaApi.TTABLE);
-        a.Jcc(Cond.NE, fb);
-        CallType(a, LuaApi.UpvalueIndex(3));
         a.CmpImm32(Rax, LuaApi.TTABLE);
         a.Jcc(Cond.NE, fb);
         Call(a, (nint)LuaApi.pushvalue, 1);
@@ -159,10 +156,9 @@ internal static unsafe class InstanceNative
         a.CmpMemReg64(R14, HeaderOffset(nameof(Instance.Header.Cookie)), Rax);
         a.Jcc(Cond.NE, miss);
         a.Load64(R14, R14, HeaderOffset(nameof(Instance.Header.Type)));
-        Call(a, (nint)LuaApi.settop, -2);
         a.Load32(R15, R14, DescriptorOffset(nameof(Descriptor.NewSize)));
         a.Test32(R15, R15);
-        a.Jcc(Cond.E, fb);
+        a.Jcc(Cond.E, miss);
 
         // The userdata: no user value (an instance owns its bytes). A memory error raised here crosses native frames only.
         a.MovRR(Rdi, Rbx);
@@ -172,20 +168,31 @@ internal static unsafe class InstanceNative
         a.MovRR(R12, Rax);
         a.Lea(Rdi, R12, sizeof(Instance.Header));
         a.Store64(R12, HeaderOffset(nameof(Instance.Header.Address)), Rdi);
-        a.Load64(Rcx, R14, DescriptorOffset(nameof(Descriptor.Size)));
-        a.Xor32(Rax, Rax);
-        a.RepStosb();
+        // Zero the bytes 8 at a time (NewSize is the header plus a multiple of 8).
+        var zeroed = a.NewLabel();
+        var zero = a.NewLabel();
+        a.SubImm32(R15, sizeof(Instance.Header), wide: true);
+        a.Jcc(Cond.E, zeroed);
+        a.Mark(zero);
+        a.StoreImm64(Rdi, 0, 0);
+        a.AddImm32(Rdi, 8, wide: true);
+        a.SubImm32(R15, 8, wide: true);
+        a.Jcc(Cond.NE, zero);
+        a.Mark(zeroed);
         a.MovImm64(Rax, Instance.Tag);
         a.Store64(R12, HeaderOffset(nameof(Instance.Header.Tag)), Rax);
         a.MovImm64(Rax, Buffer.Cookie);
         a.Store64(R12, HeaderOffset(nameof(Instance.Header.Cookie)), Rax);
         a.Store64(R12, HeaderOffset(nameof(Instance.Header.Type)), R14);
-        Call(a, (nint)LuaApi.pushvalue, LuaApi.UpvalueIndex(3));
+        // The token's metatable is the instances' (a table: debug.setmetatable takes nothing else; none: C#).
+        Call(a, (nint)LuaApi.getmetatable, -2);
+        a.Test32(Rax, Rax);
+        a.Jcc(Cond.E, miss);
         Call(a, (nint)LuaApi.setmetatable, -2);
-        Return(a, 1);
+        Return(a, 1); // the instance, on top of T and the token
 
         a.Mark(miss);
-        Call(a, (nint)LuaApi.settop, -2); // the stack as it came
+        Call(a, (nint)LuaApi.settop, 1); // the stack as it came (one argument)
         Fallback(a, fb);
         return a.ToArray();
     }

@@ -32,7 +32,7 @@ internal static unsafe class InstanceTypes
         /// <summary>A record's slot count - 1 (a power of two less one).</summary>
         public int Mask;
         public long Size;
-        /// <summary>The userdata size a native ffi.new allocates (header + bytes); 0 when C# makes the instance.</summary>
+        /// <summary>The userdata size a native ffi.new allocates (header + bytes rounded up to 8, zeroed 8 at a time); 0 when C# makes the instance.</summary>
         public int NewSize;
         public int ElementKind;
         public long ElementSize;
@@ -104,7 +104,7 @@ internal static unsafe class InstanceTypes
         var d = (Descriptor*)NativeMemory.AllocZeroed((nuint)(sizeof(Descriptor) + slots * sizeof(Slot)));
         d->Type = GCHandle.ToIntPtr(GCHandle.Alloc(t));
         d->Size = t.Size;
-        if (t.Alignment <= Instance.HeaderAlignment && t.Size <= MaxNativeNewSize) d->NewSize = sizeof(Instance.Header) + t.Size;
+        if (t.Alignment <= Instance.HeaderAlignment && t.Size <= MaxNativeNewSize) d->NewSize = sizeof(Instance.Header) + (t.Size + 7 & ~7);
         if (t is StructType)
         {
             d->Shape = ShapeRecord;
@@ -128,7 +128,7 @@ internal static unsafe class InstanceTypes
         return d;
     }
 
-    /// <summary>The tag of a type token: a header-sized userdata { 0, TokenTag, cookie, block } that stands for a type's block in Lua tables.</summary>
+    /// <summary>The tag of a type token: a header-sized userdata { 0, TokenTag, cookie, block } that stands for a type's block in Lua tables; its metatable is the one instances get.</summary>
     public static readonly long TokenTag = Metatables.NewTag();
 
     /// <summary>
@@ -143,6 +143,9 @@ internal static unsafe class InstanceTypes
         h->Tag = TokenTag;
         h->Cookie = Buffer.Cookie;
         h->Type = (nint)d;
+        // The metatable new instances get (the token itself is refused by every instance function).
+        InstanceMethods.PushMetatable(L);
+        setmetatable(L, -2);
     }
 
     public static CType TypeOf(Descriptor* d) => (CType)GCHandle.FromIntPtr(d->Type).Target!;

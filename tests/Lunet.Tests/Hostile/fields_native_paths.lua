@@ -1,7 +1,7 @@
 -- The native field path, ffi.new and array indexing attacked: keys of every Lua type, a light
 -- userdata carrying an interned field name's address, huge and NaN indices, values of the wrong
--- type, metamethods called on other values, the metatable moved, the native ffi.new's cache
--- replaced with anything and its tokens' metatables changed. Every case is a Lua error or a right answer; the runtime keeps working.
+-- type, metamethods called on other values, the metatable moved, the registry entries the native
+-- ffi.new reads replaced with anything. Every case is a Lua error or a right answer; the runtime keeps working.
 -- expect: done
 local ffi = require("ffi")
 local P = ffi.struct("struct FP { double x; int i; unsigned char u; _Bool b; void *p; struct { int z; } in; char name[4]; unsigned bits : 3; }")
@@ -47,19 +47,22 @@ for _, t in ipairs({ nil, 1, true, {}, print, "", "int", "struct Nope", "int[]",
   assert(not pcall(ffi.new, t))
 end
 assert(ffi.new(P, nil).x == 0 and ffi.new(P, { x = 4 }).x == 4 and ffi.new("struct FP").x == 0)
-for i = 1, 300 do ffi.new("int[" .. i .. "]") end -- more names than the cache keeps
-local name, cache = debug.getupvalue(ffi.new, 2)
-for k, v in pairs(cache) do assert(not pcall(function() return v.x end)) end -- a token is no instance
-for _, fake in ipairs({ 1, "x", print, ffi.pointer(16), { [P] = ffi.pointer(16), ["struct FP"] = p }, setmetatable({}, { __index = error }) }) do
-  debug.setupvalue(ffi.new, 2, fake)
-  assert(ffi.new(P).x == 0 and ffi.new("struct FP").i == 0)
+for i = 1, 300 do assert(ffi.new("int[" .. i .. "]")[i - 1] == 0) end -- more names than the cache has entries
+-- The registry rewritten: the cache's anchors (tables of type objects and names) and the metatable native
+-- ffi.new sets (registered by a light userdata key) replaced with anything, then removed.
+local saved = {}
+for k, v in pairs(debug.getregistry()) do if type(k) == "userdata" then saved[k] = v end end
+for _, fake in ipairs({ 1, "x", print, ffi.pointer(16), {}, setmetatable({}, { __index = error, __newindex = error }) }) do
+  for k in pairs(saved) do debug.getregistry()[k] = fake end
+  local ok = pcall(function() return ffi.new(P).x end)
+  assert(ffi.new("struct FP", { i = 1 }).i == 1)
+  collectgarbage()
+  for i = 1, 3 do pcall(ffi.new, P); pcall(ffi.new, "struct FP"); pcall(ffi.new, "int[" .. i .. "]") end
 end
-debug.setupvalue(ffi.new, 2, cache)
--- The tokens' metatables (what native instances get) removed, then replaced.
-for k, v in pairs(cache) do debug.setmetatable(v, nil) end
-assert(ffi.new(P).x == 0 and ffi.new("struct FP").i == 0)
-for k, v in pairs(cache) do debug.setmetatable(v, {}) end
-assert(not pcall(function() return ffi.new(P).x end)) -- a script's own metatable: its own business
+for k in pairs(saved) do debug.getregistry()[k] = nil end
+collectgarbage(); collectgarbage()
+for i = 1, 3 do assert(ffi.new(P).x == 0 and ffi.new("struct FP").i == 0) end
+for k, v in pairs(saved) do debug.getregistry()[k] = v end
 collectgarbage(); collectgarbage()
 assert(ffi.new("struct FP", { i = 5 }).i == 5)
 print("done")

@@ -26,6 +26,8 @@ internal static unsafe class InstanceMethods
     static void Build(nint L)
     {
         NativeObject.MarkMetatable(L);
+        pushvalue(L, -1);
+        rawsetp(L, LUA_REGISTRYINDEX, MetatableKey);
         if (InstanceNative.IsSupported)
         {
             var native = InstanceNative.Compiled.Value;
@@ -50,24 +52,14 @@ internal static unsafe class InstanceMethods
         throw new LuaException($"{what}: struct or array instance expected, got {LuaOps.TypeName(L, 1)}");
     }
 
-    /// <summary>
-    /// Pushes ffi.new. Natively: upvalue 2 maps what ffi.new was given (a type object, a weak key;
-    /// a type name, at most <see cref="InstanceTypes.MaxCachedNames"/> of them) to a token for the
-    /// type's block (<see cref="InstanceTypes.PushToken"/>, which also carries the instance metatable).
-    /// </summary>
+    /// <summary>The registry key (a light userdata) under which the instance metatable is also kept, for the native ffi.new.</summary>
+    public static readonly nint MetatableKey = System.Runtime.InteropServices.Marshal.AllocHGlobal(1);
+
+    /// <summary>Pushes ffi.new: native where it can be (<see cref="InstanceNative"/>, its cache in <see cref="InstanceTypes.CacheNew"/>).</summary>
     public static void PushNew(nint L)
     {
-        if (!InstanceNative.IsSupported)
-        {
-            CFunction.Push(L, &FfiNew);
-            return;
-        }
-        createtable(L, 0, 8);
-        createtable(L, 0, 1);
-        LuaOps.PushString(L, "k");
-        LuaOps.RawSetField(L, -2, "__mode");
-        setmetatable(L, -2);
-        CFunction.PushNative(L, InstanceNative.Compiled.Value.New, &FfiNew, 1);
+        if (InstanceNative.IsSupported) CFunction.PushNative(L, InstanceNative.Compiled.Value.New, &FfiNew);
+        else CFunction.Push(L, &FfiNew);
     }
 
     /// <summary>ffi.new(T [, init]) in C#: what the native ffi.new does not do itself, and the first instance of each T.</summary>
@@ -76,15 +68,8 @@ internal static unsafe class InstanceMethods
         CSharpCalls++;
         TypeFunctions.New(L);
         // Next time without .NET: for a type object or a name (not an instance given as T), with no initialiser.
-        int cache = CFunction.Upvalue(1);
-        bool name = type(L, 1) == TSTRING;
-        if (gettop(L) == 2 && type(L, cache) == TTABLE && (name || Instance.TryGet(L, 1) == null)
-            && (!name || InternedStrings.IsShort(L, 1) && InstanceTypes.TryCountName(L)))
-        {
-            pushvalue(L, 1);
-            InstanceTypes.PushToken(L, (InstanceTypes.Descriptor*)Instance.TryGet(L, 2)->Type);
-            rawset(L, cache);
-        }
+        if (InstanceNative.IsSupported && gettop(L) == 2 && (type(L, 1) == TSTRING || Instance.TryGet(L, 1) == null))
+            InstanceTypes.CacheNew(L, 1, (InstanceTypes.Descriptor*)Instance.TryGet(L, 2)->Type);
         return 1;
     }
 

@@ -14,7 +14,7 @@ namespace Lunet.Ffi.Memory;
 /// twin in upvalue 1 (<see cref="CFunction.PushNative"/>). It handles the common, valid cases
 /// through the Lua C API alone, never entering .NET: a scalar field of a record found in the
 /// type's field table (<see cref="InstanceTypes"/>), an in-bounds integer index of an array of
-/// scalars, and ffi.new(T) of a type already seen. Anything else (an unknown or non-scalar
+/// scalars, and ffi.new(T) of a type object or name already seen. Anything else (an unknown or non-scalar
 /// field, a bitfield, a key of another type, an index out of bounds, a value it does not
 /// convert, an initialiser) is handed unchanged, with the Lua stack untouched and nothing
 /// written, to the C# function, which produces the result or the exact error message.
@@ -40,6 +40,7 @@ internal static unsafe class InstanceNative
     static int HeaderOffset(string field) => (int)Marshal.OffsetOf<Instance.Header>(field);
     static int DescriptorOffset(string field) => (int)Marshal.OffsetOf<Descriptor>(field);
     static int SlotOffset(string field) => sizeof(Descriptor) + (int)Marshal.OffsetOf<Slot>(field);
+    static int NewEntryOffset(string field) => (int)Marshal.OffsetOf<InstanceTypes.NewEntry>(field);
 
     /// <summary>r12 = the instance header at argument 1 and r14 = its type block, or jump to <paramref name="fb"/>.</summary>
     static void Self(X64Assembler a, Label fb)
@@ -121,9 +122,10 @@ internal static unsafe class InstanceNative
     }
 
     /// <summary>
-    /// ffi.new(T) with no initialiser: T looked up raw in upvalue 2 (type objects and names → a
-    /// token for the type's block, filled by C# once it made an instance of that type), then the
-    /// userdata, zero-filled, its header written, and the token's metatable (the instances') set.
+    /// ffi.new(T) with no initialiser: T's address and Lua type looked up in the state's cache
+    /// (<see cref="InstanceTypes.NewEntry"/>, found through the allocator's data, filled by C# once
+    /// it made an instance of T), then the userdata, zeroed, its header written, and the instance
+    /// metatable (from the registry, by a light userdata key; checked to be a table) set.
     /// </summary>
     static byte[] CompileNew()
     {
@@ -135,30 +137,37 @@ internal static unsafe class InstanceNative
         a.CallAbs((nint)LuaApi.gettop);
         a.CmpImm32(Rax, 1);
         a.Jcc(Cond.NE, fb);
-        // debug.setupvalue can put anything in the upvalue: rawget needs a table.
-        CallType(a, LuaApi.UpvalueIndex(2));
-        a.CmpImm32(Rax, LuaApi.TTABLE);
+
+        // r15 = the cache: lua_getallocf(L, &ud), ud->InstanceNew (the state is a runtime's: the ffi needs its allocator).
+        a.MovRR(Rdi, Rbx);
+        a.Lea(Rsi, Rsp, 0);
+        a.CallAbs((nint)LuaApi.getallocf);
+        a.Load64(R15, Rsp, 0);
+        a.Test64(R15, R15);
+        a.Jcc(Cond.E, fb);
+        a.Load64(R15, R15, (int)Marshal.OffsetOf<Allocator.Counters>(nameof(Allocator.Counters.InstanceNew)));
+        a.Test64(R15, R15);
+        a.Jcc(Cond.E, fb);
+
+        // r15 = T's entry, r14 = its type block: the address and the Lua type must both match.
+        Call(a, (nint)LuaApi.topointer, 1);
+        a.MovRR(R13, Rax);
+        a.ShrImm(Rax, InstanceTypes.SlotShift);
+        a.AndImm32(Rax, InstanceTypes.NewEntries - 1, wide: true);
+        a.ShlImm(Rax, InstanceTypes.NewEntryShift);
+        a.AddRR(R15, Rax);
+        a.CmpMemReg64(R15, NewEntryOffset(nameof(InstanceTypes.NewEntry.Key)), R13);
         a.Jcc(Cond.NE, fb);
-        Call(a, (nint)LuaApi.pushvalue, 1);
-        Call(a, (nint)LuaApi.rawget, LuaApi.UpvalueIndex(2));
-        a.CmpImm32(Rax, LuaApi.TUSERDATA);
-        a.Jcc(Cond.NE, miss);
-        // A token: a full userdata with the token tag and the process cookie (nothing else is trusted).
-        Call(a, (nint)LuaApi.touserdata, -1);
-        a.MovRR(R14, Rax);
-        Call(a, (nint)LuaApi.rawlen, -1);
-        a.CmpImm32Wide(Rax, sizeof(Instance.Header));
-        a.Jcc(Cond.B, miss);
-        a.MovImm64(Rax, InstanceTypes.TokenTag);
-        a.CmpMemReg64(R14, HeaderOffset(nameof(Instance.Header.Tag)), Rax);
-        a.Jcc(Cond.NE, miss);
-        a.MovImm64(Rax, Buffer.Cookie);
-        a.CmpMemReg64(R14, HeaderOffset(nameof(Instance.Header.Cookie)), Rax);
-        a.Jcc(Cond.NE, miss);
-        a.Load64(R14, R14, HeaderOffset(nameof(Instance.Header.Type)));
+        CallType(a, 1);
+        a.MovRR32(Rax, Rax);
+        a.CmpRMem64(Rax, R15, NewEntryOffset(nameof(InstanceTypes.NewEntry.KeyType)));
+        a.Jcc(Cond.NE, fb);
+        a.Load64(R14, R15, NewEntryOffset(nameof(InstanceTypes.NewEntry.Type)));
+        a.Test64(R14, R14);
+        a.Jcc(Cond.E, fb);
         a.Load32(R15, R14, DescriptorOffset(nameof(Descriptor.NewSize)));
         a.Test32(R15, R15);
-        a.Jcc(Cond.E, miss);
+        a.Jcc(Cond.E, fb);
 
         // The userdata: no user value (an instance owns its bytes). A memory error raised here crosses native frames only.
         a.MovRR(Rdi, Rbx);
@@ -184,12 +193,16 @@ internal static unsafe class InstanceNative
         a.MovImm64(Rax, Buffer.Cookie);
         a.Store64(R12, HeaderOffset(nameof(Instance.Header.Cookie)), Rax);
         a.Store64(R12, HeaderOffset(nameof(Instance.Header.Type)), R14);
-        // The token's metatable is the instances' (a table: debug.setmetatable takes nothing else; none: C#).
-        Call(a, (nint)LuaApi.getmetatable, -2);
-        a.Test32(Rax, Rax);
-        a.Jcc(Cond.E, miss);
+
+        // The metatable: the registry entry is a script's to rewrite (debug.getregistry), so only a table is taken.
+        a.MovRR(Rdi, Rbx);
+        a.MovImm32(Rsi, LuaApi.LUA_REGISTRYINDEX);
+        a.MovImm64(Rdx, InstanceMethods.MetatableKey);
+        a.CallAbs((nint)LuaApi.rawgetp);
+        a.CmpImm32(Rax, LuaApi.TTABLE);
+        a.Jcc(Cond.NE, miss);
         Call(a, (nint)LuaApi.setmetatable, -2);
-        Return(a, 1); // the instance, on top of T and the token
+        Return(a, 1);
 
         a.Mark(miss);
         Call(a, (nint)LuaApi.settop, 1); // the stack as it came (one argument)

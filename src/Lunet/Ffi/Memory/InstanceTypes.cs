@@ -64,11 +64,12 @@ internal static unsafe class InstanceTypes
     sealed class Blocks
     {
         public readonly Dictionary<CType, nint> ByType = new(ReferenceEqualityComparer.Instance);
-        /// <summary>Type names the native ffi.new caches; bounded, as a script can make any number of names.</summary>
-        public int CachedNames;
+        /// <summary>The native ffi.new's cache (<see cref="NewEntry"/>), 0 until first used.</summary>
+        public nint NewCache;
 
         ~Blocks()
         {
+            NativeMemory.Free((void*)NewCache);
             foreach (var block in ByType.Values)
             {
                 var d = (Descriptor*)block;
@@ -82,16 +83,57 @@ internal static unsafe class InstanceTypes
 
     static Blocks Of(nint L) => Runtimes.GetValue(FfiContext.Of(L).Types, _ => new Blocks());
 
-    /// <summary>The type names (strings) the native ffi.new may still cache in this runtime.</summary>
-    public const int MaxCachedNames = 256;
-
-    /// <summary>Counts one more cached type name; false when the bound is reached.</summary>
-    public static bool TryCountName(nint L)
+    /// <summary>
+    /// The native ffi.new's cache, one per state, found through the allocator's data (which no script
+    /// can reach): direct-mapped entries from the address of what ffi.new was given (a type object or
+    /// a type name: lua_topointer) and its Lua type to the type's block. Each entry's object is anchored
+    /// in a registry table by slot, so while it is there its address stands for it alone; a new entry
+    /// in a slot releases the old object.
+    /// </summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct NewEntry
     {
-        var b = Of(L);
-        if (b.CachedNames >= MaxCachedNames) return false;
-        b.CachedNames++;
-        return true;
+        public nint Key;
+        public long KeyType;
+        public nint Type;
+        long unused; // 32 bytes: the slot's offset is a shift
+    }
+
+    public const int NewEntries = 64;
+    public const byte NewEntryShift = 5;
+
+    /// <summary>The registry key (a light userdata) of the table anchoring the cached objects.</summary>
+    static readonly nint NewAnchorsKey = Marshal.AllocHGlobal(1);
+
+    /// <summary>Caches the type object or name at <paramref name="idx"/> for the native ffi.new: the next ffi.new of it makes an instance of <paramref name="d"/>.</summary>
+    public static void CacheNew(nint L, int idx, Descriptor* d)
+    {
+        if (d->NewSize == 0) return;
+        var counters = Allocator.Of(L);
+        if (counters == null) return;
+        var blocks = Of(L);
+        if (blocks.NewCache == 0)
+        {
+            blocks.NewCache = (nint)NativeMemory.AllocZeroed((nuint)(NewEntries * sizeof(NewEntry)));
+            counters->InstanceNew = blocks.NewCache;
+        }
+        idx = absindex(L, idx);
+        nint key = topointer(L, idx);
+        if (key == 0) return;
+        int slot = (int)((key >> SlotShift) & (NewEntries - 1));
+        LuaOps.EnsureStack(L, 3);
+        if (rawgetp(L, LUA_REGISTRYINDEX, NewAnchorsKey) != TTABLE)
+        {
+            settop(L, -2);
+            createtable(L, NewEntries, 0);
+            pushvalue(L, -1);
+            rawsetp(L, LUA_REGISTRYINDEX, NewAnchorsKey);
+        }
+        pushvalue(L, idx);
+        rawseti(L, -2, slot + 1); // the slot's previous object is released
+        settop(L, -2);
+        var e = (NewEntry*)blocks.NewCache + slot;
+        *e = new NewEntry { Key = key, KeyType = type(L, idx), Type = (nint)d };
     }
 
     /// <summary>The block of <paramref name="t"/> (a complete record or array) in this runtime, made on first use.</summary>
@@ -126,26 +168,6 @@ internal static unsafe class InstanceTypes
         }
         blocks.ByType.Add(t, (nint)d);
         return d;
-    }
-
-    /// <summary>The tag of a type token: a header-sized userdata { 0, TokenTag, cookie, block } that stands for a type's block in Lua tables; its metatable is the one instances get.</summary>
-    public static readonly long TokenTag = Metatables.NewTag();
-
-    /// <summary>
-    /// Pushes a token for <paramref name="d"/>: what the native ffi.new's cache holds, so that native
-    /// code can check what it finds there (tag and cookie, as for an instance) whatever a script
-    /// put in the table. A token is no instance: every instance function refuses it.
-    /// </summary>
-    public static void PushToken(nint L, Descriptor* d)
-    {
-        var h = (Instance.Header*)newuserdatauv(L, (nuint)sizeof(Instance.Header), 0);
-        h->Address = 0;
-        h->Tag = TokenTag;
-        h->Cookie = Buffer.Cookie;
-        h->Type = (nint)d;
-        // The metatable new instances get (the token itself is refused by every instance function).
-        InstanceMethods.PushMetatable(L);
-        setmetatable(L, -2);
     }
 
     public static CType TypeOf(Descriptor* d) => (CType)GCHandle.FromIntPtr(d->Type).Target!;

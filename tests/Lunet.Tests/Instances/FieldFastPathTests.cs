@@ -184,6 +184,32 @@ public class FieldFastPathTests
             """));
 
     /// <summary>
+    /// The native ffi.new's cache (64 entries in buckets of two) under more types and names than it
+    /// holds, used in turn and collected between rounds: each ffi.new gives an instance of its own type.
+    /// </summary>
+    [Fact]
+    public void ManyTypesInTurnEachGetInstancesOfTheirOwnType() =>
+        Assert.Equal("ok", Eval("""
+            local types, names = {}, {}
+            for i = 1, 150 do
+              types[i] = ffi.struct('struct Many' .. i .. ' { int f' .. i .. '; double g; }')
+              names[i] = 'struct Many' .. i
+            end
+            for round = 1, 4 do
+              for i = 1, 150 do
+                local j = (i * 7 + round) % 150 + 1
+                local a, b = ffi.new(types[j]), ffi.new(names[j])
+                a['f' .. j] = j; b['f' .. j] = -j
+                assert(a['f' .. j] == j and b['f' .. j] == -j and ffi.sizeof(a) == 16, 'type ' .. j)
+                assert(not pcall(function() return a['f' .. (j % 150 + 1)] end), 'a field of another type in ' .. j)
+              end
+              if round == 2 then types = {} for i = 1, 150 do types[i] = ffi.struct('struct Many' .. i .. ' { int f' .. i .. '; double g; }') end end
+              collectgarbage()
+            end
+            return 'ok'
+            """));
+
+    /// <summary>
     /// The valid accesses never reach the C# functions (they would, and this fails, if the native
     /// path were off or refused them): 1000 of each after the first ffi.new of each form.
     /// </summary>
@@ -200,15 +226,19 @@ public class FieldFastPathTests
     public void ValidAccessesStayNative(string body)
     {
         if (!InstanceNative.IsSupported) return; // the C# path is the only one here
-        long before = InstanceMethods.CSharpCalls;
-        Eval($$"""
-            local P = ffi.struct('struct Point { double x, y; struct { double x; } inner; }')
-            local p, s, a = ffi.new(P), kinds.short.new(), ffi.new('int[1000]')
+        using var rt = Lua.NewRuntime();
+        rt.SetGlobal("FIELDSLIB", NativeBuild.SharedLibrary("fields_test.c"));
+        rt.DoString(Prelude + """
+            _G.ffi = ffi
+            P = ffi.struct('struct Point { double x, y; struct { double x; } inner; }')
+            p, s, a = ffi.new(P), kinds.short.new(), ffi.new('int[1000]')
             local q = ffi.new(P); q = ffi.new('struct Point')
-            for i = 1, 1000 do {{body}} end
-            """);
+            """, "=setup");
+        long before = InstanceMethods.CSharpCalls;
+        rt.DoString($"for i = 1, 1000 do {body} end", "=loop");
+        long calls = InstanceMethods.CSharpCalls - before;
+        // A nested record is a view that C# makes; an ffi.new may go to C# once if another type took its cache entry.
         long views = body.Contains("inner") ? 1000 : 0;
-        // The first ffi.new of each: struct fields_short, P, int[1000] and 'struct Point' by name.
-        Assert.Equal(4 + views, InstanceMethods.CSharpCalls - before);
+        Assert.InRange(calls - views, 0, body.Contains("ffi.new") ? 1 : 0);
     }
 }

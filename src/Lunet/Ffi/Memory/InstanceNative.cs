@@ -156,8 +156,13 @@ internal static unsafe class InstanceNative
         a.AndImm32(Rax, InstanceTypes.NewEntries - 1, wide: true);
         a.ShlImm(Rax, InstanceTypes.NewEntryShift);
         a.AddRR(R15, Rax);
+        var found = a.NewLabel();
+        a.CmpMemReg64(R15, NewEntryOffset(nameof(InstanceTypes.NewEntry.Key)), R13);
+        a.Jcc(Cond.E, found);
+        a.XorImm32(R15, sizeof(InstanceTypes.NewEntry), wide: true); // the bucket's other entry (the cache is 64-aligned)
         a.CmpMemReg64(R15, NewEntryOffset(nameof(InstanceTypes.NewEntry.Key)), R13);
         a.Jcc(Cond.NE, fb);
+        a.Mark(found);
         CallType(a, 1);
         a.MovRR32(Rax, Rax);
         a.CmpRMem64(Rax, R15, NewEntryOffset(nameof(InstanceTypes.NewEntry.KeyType)));

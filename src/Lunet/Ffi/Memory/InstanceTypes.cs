@@ -69,7 +69,7 @@ internal static unsafe class InstanceTypes
 
         ~Blocks()
         {
-            NativeMemory.Free((void*)NewCache);
+            NativeMemory.AlignedFree((void*)NewCache);
             foreach (var block in ByType.Values)
             {
                 var d = (Descriptor*)block;
@@ -85,10 +85,11 @@ internal static unsafe class InstanceTypes
 
     /// <summary>
     /// The native ffi.new's cache, one per state, found through the allocator's data (which no script
-    /// can reach): direct-mapped entries from the address of what ffi.new was given (a type object or
-    /// a type name: lua_topointer) and its Lua type to the type's block. Each entry's object is anchored
-    /// in a registry table by slot, so while it is there its address stands for it alone; a new entry
-    /// in a slot releases the old object.
+    /// can reach): entries from the address of what ffi.new was given (a type object or a type name:
+    /// lua_topointer) and its Lua type to the type's block, in buckets of two (slots s and s ^ 1, so
+    /// two types used in turn never evict each other). Each entry's object is anchored in a registry
+    /// table by slot, so while it is there its address stands for it alone; a new entry in a slot
+    /// releases the old object.
     /// </summary>
     [StructLayout(LayoutKind.Sequential)]
     public struct NewEntry
@@ -101,6 +102,7 @@ internal static unsafe class InstanceTypes
 
     public const int NewEntries = 64;
     public const byte NewEntryShift = 5;
+    const int NewCacheAlignment = 64;
 
     /// <summary>The registry key (a light userdata) of the table anchoring the cached objects.</summary>
     static readonly nint NewAnchorsKey = Marshal.AllocHGlobal(1);
@@ -114,14 +116,18 @@ internal static unsafe class InstanceTypes
         var blocks = Of(L);
         if (blocks.NewCache == 0)
         {
-            blocks.NewCache = (nint)NativeMemory.AllocZeroed((nuint)(NewEntries * sizeof(NewEntry)));
+            // 64-aligned: the native code finds a bucket's other entry by flipping one address bit.
+            nuint bytes = (nuint)(NewEntries * sizeof(NewEntry));
+            blocks.NewCache = (nint)NativeMemory.AlignedAlloc(bytes, NewCacheAlignment);
+            NativeMemory.Clear((void*)blocks.NewCache, bytes);
             counters->InstanceNew = blocks.NewCache;
         }
         idx = absindex(L, idx);
         nint key = topointer(L, idx);
         if (key == 0) return;
+        var entries = (NewEntry*)blocks.NewCache;
         int slot = (int)((key >> SlotShift) & (NewEntries - 1));
-        LuaOps.EnsureStack(L, 3);
+        LuaOps.EnsureStack(L, 4);
         if (rawgetp(L, LUA_REGISTRYINDEX, NewAnchorsKey) != TTABLE)
         {
             settop(L, -2);
@@ -129,11 +135,23 @@ internal static unsafe class InstanceTypes
             pushvalue(L, -1);
             rawsetp(L, LUA_REGISTRYINDEX, NewAnchorsKey);
         }
+        int anchors = gettop(L);
+        if (entries[slot].Key != key && entries[slot].Key != 0)
+        {
+            int other = slot ^ 1;
+            if (entries[other].Key != key && entries[other].Key != 0)
+            {
+                // Both taken: the older entry goes, the one in this slot moves to the other.
+                rawgeti(L, anchors, slot + 1);
+                rawseti(L, anchors, other + 1);
+                entries[other] = entries[slot];
+            }
+            else slot = other;
+        }
         pushvalue(L, idx);
-        rawseti(L, -2, slot + 1); // the slot's previous object is released
+        rawseti(L, anchors, slot + 1); // the slot's previous object is released
         settop(L, -2);
-        var e = (NewEntry*)blocks.NewCache + slot;
-        *e = new NewEntry { Key = key, KeyType = type(L, idx), Type = (nint)d };
+        entries[slot] = new NewEntry { Key = key, KeyType = type(L, idx), Type = (nint)d };
     }
 
     /// <summary>The block of <paramref name="t"/> (a complete record or array) in this runtime, made on first use.</summary>

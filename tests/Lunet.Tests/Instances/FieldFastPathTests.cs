@@ -183,6 +183,31 @@ public class FieldFastPathTests
             return table.concat(bad, '\n')
             """));
 
+    /// <summary>Packed fields at odd offsets, unions and anonymous members: the native path writes the bytes the C# path writes.</summary>
+    [Fact]
+    public void UnalignedUnionAndAnonymousFieldsWriteTheSameBytesOnBothPaths() =>
+        Assert.Equal("", Eval("""
+            ffi.cdef[[
+              struct __attribute__((packed)) PkS { char c; double d; int16_t h; uint64_t q; union { float f; int32_t i; }; };
+              struct __attribute__((packed)) PkL { char a_field_name_long_enough_not_to_be_interned_c; double a_field_name_long_enough_not_to_be_interned_d;
+                int16_t a_field_name_long_enough_not_to_be_interned_h; uint64_t a_field_name_long_enough_not_to_be_interned_q;
+                union { float a_field_name_long_enough_not_to_be_interned_f; int32_t a_field_name_long_enough_not_to_be_interned_i; }; };
+            ]]
+            assert(ffi.offsetof('struct PkS', 'd') == 1 and ffi.sizeof('struct PkS') == 23)
+            local a, b = ffi.new('struct PkS'), ffi.new('struct PkL')
+            local bad = {}
+            for _, w in ipairs({ { 'c', 65 }, { 'd', -1.25e-300 }, { 'h', -2 }, { 'q', -3 }, { 'f', 0.1 }, { 'i', 0x7f7f7f7f }, { 'd', 0/0 } }) do
+              a[w[1]] = w[2]; b[LONG .. w[1]] = w[2]
+              local x, y = ffi.string(a, ffi.sizeof(a)), ffi.string(b, ffi.sizeof(b))
+              if x ~= y then bad[#bad + 1] = w[1] end
+              for _, n in ipairs({ 'c', 'd', 'h', 'q', 'f', 'i' }) do
+                local u, v = a[n], b[LONG .. n]
+                if not (u == v or u ~= u and v ~= v) then bad[#bad + 1] = w[1] .. ' then ' .. n end
+              end
+            end
+            return table.concat(bad, ', ')
+            """));
+
     /// <summary>
     /// The native ffi.new's cache (64 entries in buckets of two) under more types and names than it
     /// holds, used in turn and collected between rounds: each ffi.new gives an instance of its own type.

@@ -59,15 +59,7 @@ internal static unsafe class BufferNative
     /// <summary>r12 = the Buffer header at argument 1, or jump to <paramref name="fb"/>.</summary>
     static void Self(X64Assembler a, Label fb)
     {
-        Call(a, (nint)LuaApi.touserdata, 1);
-        a.Test64(Rax, Rax);
-        a.Jcc(Cond.E, fb);
-        a.MovRR(R12, Rax);
-        // touserdata is non-null only for light and full userdata, and rawlen is 0 for a light one:
-        // so no lua_type call is needed to know it is a full userdata.
-        Call(a, (nint)LuaApi.rawlen, 1);
-        a.CmpImm32Wide(Rax, sizeof(Buffer.Header));
-        a.Jcc(Cond.B, fb);
+        FullUserdata(a, 1, sizeof(Buffer.Header), R12, fb);
         a.MovImm64(Rax, Buffer.Cookie);
         a.CmpMemReg64(R12, (int)System.Runtime.InteropServices.Marshal.OffsetOf<Buffer.Header>(nameof(Buffer.Header.Cookie)), Rax);
         a.Jcc(Cond.NE, fb);
@@ -108,14 +100,7 @@ internal static unsafe class BufferNative
         a.Load64(Rax, R12, 0);
         a.AddRR(R13, Rax);           // r13 = address
 
-        Dispatch(a, R14, fb, k =>
-        {
-            if (write) EmitStore(a, k, 4, fb);
-            else EmitLoad(a, k);
-        });
-        Return(a, write ? 0 : 1);
-        Fallback(a, fb);
-        return a.ToArray();
+        return FinishAccess(a, write, 4, fb);
     }
 
     /// <summary>readBytes(L): self, offset, length, bounds, pushlstring.</summary>

@@ -45,13 +45,7 @@ internal static unsafe class InstanceNative
     /// <summary>r12 = the instance header at argument 1 and r14 = its type block, or jump to <paramref name="fb"/>.</summary>
     static void Self(X64Assembler a, Label fb)
     {
-        Call(a, (nint)LuaApi.touserdata, 1);
-        a.Test64(Rax, Rax);
-        a.Jcc(Cond.E, fb);
-        a.MovRR(R12, Rax);
-        Call(a, (nint)LuaApi.rawlen, 1);
-        a.CmpImm32Wide(Rax, sizeof(Instance.Header));
-        a.Jcc(Cond.B, fb);
+        FullUserdata(a, 1, sizeof(Instance.Header), R12, fb);
         a.MovImm64(Rax, Instance.Tag);
         a.CmpMemReg64(R12, HeaderOffset(nameof(Instance.Header.Tag)), Rax);
         a.Jcc(Cond.NE, fb);
@@ -111,14 +105,7 @@ internal static unsafe class InstanceNative
         a.Load32(R14, R14, DescriptorOffset(nameof(Descriptor.ElementKind)));
 
         a.Mark(access);
-        Dispatch(a, R14, fb, k =>
-        {
-            if (write) EmitStore(a, k, 3, fb);
-            else EmitLoad(a, k);
-        });
-        Return(a, write ? 0 : 1);
-        Fallback(a, fb);
-        return a.ToArray();
+        return FinishAccess(a, write, 3, fb);
     }
 
     /// <summary>

@@ -57,6 +57,22 @@ internal static class NativeAccess
 
     public static unsafe void CallType(X64Assembler a, int idx) => Call(a, (nint)LuaApi.type, idx);
 
+    /// <summary>
+    /// <paramref name="dst"/> = the block of the full userdata at idx, of at least <paramref name="bytes"/> bytes,
+    /// or jump to <paramref name="fb"/>. touserdata is non-null only for light and full userdata, and rawlen
+    /// is 0 for a light one: so no lua_type call is needed to know it is a full userdata.
+    /// </summary>
+    public static unsafe void FullUserdata(X64Assembler a, int idx, int bytes, int dst, Label fb)
+    {
+        Call(a, (nint)LuaApi.touserdata, idx);
+        a.Test64(Rax, Rax);
+        a.Jcc(Cond.E, fb);
+        a.MovRR(dst, Rax);
+        Call(a, (nint)LuaApi.rawlen, idx);
+        a.CmpImm32Wide(Rax, bytes);
+        a.Jcc(Cond.B, fb);
+    }
+
     /// <summary><paramref name="dst"/> = the integer at idx (a Lua integer or an integral float, not a string), or jump to <paramref name="fb"/>.</summary>
     public static unsafe void Integer(X64Assembler a, int idx, int dst, Label fb)
     {
@@ -105,6 +121,22 @@ internal static class NativeAccess
             a.Jmp(done);
         }
         a.Mark(done);
+    }
+
+    /// <summary>
+    /// The end of every native accessor: the load (pushed) or the store of the value at
+    /// <paramref name="value"/> at r13 for the kind in r14, the return, then the fallback at <paramref name="fb"/>.
+    /// </summary>
+    public static byte[] FinishAccess(X64Assembler a, bool write, int value, Label fb)
+    {
+        Dispatch(a, R14, fb, k =>
+        {
+            if (write) EmitStore(a, k, value, fb);
+            else EmitLoad(a, k);
+        });
+        Return(a, write ? 0 : 1);
+        Fallback(a, fb);
+        return a.ToArray();
     }
 
     /// <summary>Pushes the value at r13.</summary>

@@ -268,7 +268,7 @@ static class Program
         const string p = "local p = ffi.new(BenchPoint)";
         const string fp = "local p = floor_point_constructor({ __index = floor_point_index, __newindex = floor_point_newindex })()";
         const string a = "local a = ffi.new(\"int[1000]\")";
-        const string fa = "local a = floor_newbuf(4000)\ndebug.setmetatable(a, { __index = floor_int_array_index })";
+        const string fa = "local a = floor_newbuf(4000)\ndebug.setmetatable(a, { __index = floor_int_array_index, __newindex = floor_int_array_newindex })";
         return
         [
             new("inst.x read", new("inst.x", "local v = p.x", p), new("inst.x floor", "local v = p.x", fp), 1.6),
@@ -278,6 +278,7 @@ static class Program
             new("ffi.new(\"struct BenchPoint\")", new("ffi.new(name)", "local q = new(\"struct BenchPoint\")", "local new = ffi.new"),
                 new("ffi.new floor (name row)", "local q = new()", "local new = floor_point_constructor({ __index = floor_point_index })"), 1.5),
             new("arr[i] read, int[1000]", new("arr[i]", "local v = a[7]", a), new("arr[i] floor", "local v = a[7]", fa), 1.6),
+            new("arr[i] = v write, int[1000]", new("arr[i] = v", "a[7] = i", a), new("arr[i] = v floor", "a[7] = i", fa), 1.6),
         ];
     }
 

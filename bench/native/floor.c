@@ -182,12 +182,25 @@ int floor_point_constructor(lua_State *L)
 }
 
 /* a[i] on an int array userdata (floor_newbuf(4 * n)): an integer key, bounds-checked. */
-int floor_int_array_index(lua_State *L)
+static int *floor_int_element(lua_State *L)
 {
     int *a = lua_touserdata(L, 1);
-    if (a == NULL || lua_type(L, 1) != LUA_TUSERDATA) return luaL_argerror(L, 1, "array expected");
+    if (a == NULL || lua_type(L, 1) != LUA_TUSERDATA) { luaL_argerror(L, 1, "array expected"); return NULL; }
     lua_Integer i = luaL_checkinteger(L, 2);
-    if (i < 0 || (size_t)i >= lua_rawlen(L, 1) / sizeof(int)) return luaL_error(L, "index out of bounds");
-    lua_pushinteger(L, a[i]);
+    if (i < 0 || (size_t)i >= lua_rawlen(L, 1) / sizeof(int)) { luaL_error(L, "index out of bounds"); return NULL; }
+    return a + i;
+}
+
+int floor_int_array_index(lua_State *L)
+{
+    lua_pushinteger(L, *floor_int_element(L));
     return 1;
+}
+
+/* a[i] = v */
+int floor_int_array_newindex(lua_State *L)
+{
+    int *at = floor_int_element(L);
+    *at = (int)luaL_checkinteger(L, 3);
+    return 0;
 }

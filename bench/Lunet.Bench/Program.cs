@@ -75,10 +75,25 @@ static class Program
             assert(probe_add_calli(40, 2) == 42 and probe_add_cs(40, 2) == 42)
             """, "=setup");
         bool hasBuffer = (bool)rt.DoString("return ffi.buffer ~= nil")[0]!;
+        bool hasStructs = (bool)rt.DoString("return ffi.struct ~= nil and ffi.new ~= nil")[0]!;
+        if (hasStructs)
+            rt.DoString("""
+                BenchPoint = ffi.struct("struct BenchPoint { double x, y; }")
+                local p = ffi.new(BenchPoint)
+                p.x = 1.5
+                assert(p.x == 1.5 and p.y == 0)
+                local fp = floor_point_constructor({ __index = floor_point_index, __newindex = floor_point_newindex })()
+                fp.x = 1.5
+                assert(fp.x == 1.5 and fp.y == 0)
+                local a = ffi.new("int[1000]")
+                a[7] = 42
+                assert(a[7] == 42)
+                """, "=struct setup");
 
         var shapes = Shapes(hasBuffer);
+        var structRows = hasStructs ? StructRows() : [];
         var probes = ProbeRows();
-        var all = shapes.SelectMany(s => s.Measures()).Concat(probes).ToList();
+        var all = shapes.SelectMany(s => s.Measures()).Concat(structRows.SelectMany(r => new[] { r.Ffi, r.Floor })).Concat(probes).ToList();
         var baseline = new Measure("empty loop", "");
         all.Add(baseline);
 
@@ -114,6 +129,23 @@ static class Program
             }
         }
         if (!hasBuffer) Line("\nBuffer rows skipped: `ffi.buffer` does not exist in this build.");
+
+        Line("\n### Struct fields, instances and arrays\n");
+        if (!hasStructs) Line("Skipped: `ffi.struct` / `ffi.new` do not exist in this build.");
+        else
+        {
+            Line("`struct BenchPoint { double x, y; }` and `int[1000]`; the floor is a full userdata of the same C type with " +
+                 "`__index` / `__newindex` written in C (bench/native/floor.c: the key compared with strcmp, the index bounds-checked), " +
+                 "and for `ffi.new` `lua_newuserdatauv` + memset + `lua_setmetatable` from C.\n");
+            Line("| operation | ffi ns/op | floor ns/op | × floor | target | result |");
+            Line("|---|---:|---:|---:|---|---|");
+            foreach (var r in structRows)
+            {
+                double ns = Ns(r.Ffi), floorNs = Ns(r.Floor), ratio = ns / floorNs;
+                Line($"| {r.Name} | {ns:F1} | {floorNs:F1} | {ratio:F2} | ≤ {r.Limit}× floor | {(ratio <= r.Limit ? "PASS" : "MISS")} |");
+            }
+            CdefParse();
+        }
 
         Line("\n### Where the time goes: the call path one piece at a time\n");
         Line("Each row is a Lua function built by hand in C# (bench/Lunet.Bench/Probes.cs) that adds one piece of the ffi's path; " +
@@ -233,6 +265,77 @@ static class Program
                 new Measure("buf readBytes floor", "fb:readBytes(0, 16)", fb), "Buffer"));
         }
         return list;
+    }
+
+    sealed record StructRow(string Name, Measure Ffi, Measure Floor, double Limit);
+
+    /// <summary>Field reads and writes, ffi.new and array indexing against their C floors.</summary>
+    static List<StructRow> StructRows()
+    {
+        const string p = "local p = ffi.new(BenchPoint)";
+        const string fp = "local p = floor_point_constructor({ __index = floor_point_index, __newindex = floor_point_newindex })()";
+        const string a = "local a = ffi.new(\"int[1000]\")";
+        const string fa = "local a = floor_newbuf(4000)\ndebug.setmetatable(a, { __index = floor_int_array_index, __newindex = floor_int_array_newindex })";
+        return
+        [
+            new("inst.x read", new("inst.x", "local v = p.x", p), new("inst.x floor", "local v = p.x", fp), 1.6),
+            new("inst.x = v write", new("inst.x = v", "p.x = i", p), new("inst.x = v floor", "p.x = i", fp), 1.6),
+            new("ffi.new(T), T a type object", new("ffi.new(T)", "local q = new(T)", "local new, T = ffi.new, BenchPoint"),
+                new("ffi.new floor", "local q = new()", "local new = floor_point_constructor({ __index = floor_point_index })"), 1.5),
+            new("ffi.new(\"struct BenchPoint\")", new("ffi.new(name)", "local q = new(\"struct BenchPoint\")", "local new = ffi.new"),
+                new("ffi.new floor (name row)", "local q = new()", "local new = floor_point_constructor({ __index = floor_point_index })"), 1.5),
+            new("arr[i] read, int[1000]", new("arr[i]", "local v = a[7]", a), new("arr[i] floor", "local v = a[7]", fa), 1.6),
+            new("arr[i] = v write, int[1000]", new("arr[i] = v", "a[7] = i", a), new("arr[i] = v floor", "a[7] = i", fa), 1.6),
+        ];
+    }
+
+    /// <summary>ffi.cdef of the preprocessed sqlite3.h (cc -E -P), each parse in a fresh runtime: ms per parse, median.</summary>
+    static void CdefParse()
+    {
+        const string header = "/usr/include/sqlite3.h";
+        Line("\n### Parsing a real header\n");
+        if (!File.Exists(header)) { Line($"Skipped: {header} not found."); return; }
+        string text = NativeBuild.Run(NativeBuild.Compiler(), $"-E -P {header}");
+        const int warmups = 3, runs = 9;
+        Line($"`cc -E -P {header}`: {text.Length:N0} characters, {text.Count(c => c == '\n'):N0} lines; median of {runs} after {warmups} warm-up parses, " +
+             "ffi.cdef each in a fresh runtime.\n");
+        Line("| what | ms per parse | target | result |");
+        Line("|---|---:|---|---|");
+        double Median(Func<double> parse)
+        {
+            var ms = new List<double>();
+            for (int i = 0; i < warmups + runs; i++)
+            {
+                double t = parse();
+                if (i >= warmups) ms.Add(t);
+            }
+            ms.Sort();
+            return ms[ms.Count / 2];
+        }
+        double syntax = Median(() =>
+        {
+            var sw = Stopwatch.StartNew();
+            Lunet.Ffi.Declarations.DeclarationParser.Parse(text);
+            return sw.Elapsed.TotalMilliseconds;
+        });
+        Line($"| the declaration parser alone (text → declarations) | {syntax:F2} | | |");
+        try
+        {
+            double cdef = Median(() =>
+            {
+                using var r = new LuaRuntime();
+                r.SetGlobal("TEXT", text);
+                r.DoString("ffi = require(\"ffi\")", "=cdef setup");
+                var sw = Stopwatch.StartNew();
+                r.DoString("ffi.cdef(TEXT)", "=cdef");
+                return sw.Elapsed.TotalMilliseconds;
+            });
+            Line($"| ffi.cdef(preprocessed sqlite3.h) | {cdef:F2} | < 10 ms | {(cdef < 10 ? "PASS" : "MISS")} |");
+        }
+        catch (LuaScriptException e)
+        {
+            Line($"| ffi.cdef(preprocessed sqlite3.h) | fails: {e.Message.Split('\n')[0].Replace("|", "\\|")} | < 10 ms | MISS |");
+        }
     }
 
     /// <summary>The breakdown rows; a row named "-" starts a new group.</summary>

@@ -36,6 +36,12 @@ lua_Integer luaL_checkinteger(lua_State *L, int arg);
 lua_Number luaL_checknumber(lua_State *L, int arg);
 int luaL_argerror(lua_State *L, int arg, const char *extramsg);
 int luaL_error(lua_State *L, const char *fmt, ...);
+void lua_pushvalue(lua_State *L, int idx);
+int lua_setmetatable(lua_State *L, int objindex);
+void lua_pushcclosure(lua_State *L, int (*fn)(lua_State *L), int n);
+
+#define LUA_REGISTRYINDEX (-1000000 - 1000)
+#define lua_upvalueindex(i) (LUA_REGISTRYINDEX - (i))
 
 int floor_noop(lua_State *L) { (void)L; return 0; }
 
@@ -119,4 +125,82 @@ int floor_buf_read_bytes(lua_State *L)
     unsigned char *at = floor_at(L, (size_t)n);
     lua_pushlstring(L, (const char *)at, (size_t)n);
     return 1;
+}
+
+/* Struct floors: struct { double x, y; } as a full userdata with a metatable, the way a
+   hand-written binding does it: __index / __newindex compare the key string. */
+typedef struct { double x, y; } floor_point;
+
+static floor_point *floor_point_self(lua_State *L)
+{
+    floor_point *p = lua_touserdata(L, 1);
+    if (p == NULL || lua_type(L, 1) != LUA_TUSERDATA || lua_rawlen(L, 1) < sizeof *p)
+        luaL_argerror(L, 1, "point expected");
+    return p;
+}
+
+static double *floor_point_field(lua_State *L, floor_point *p)
+{
+    const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tolstring(L, 2, NULL) : NULL;
+    if (k != NULL && strcmp(k, "x") == 0) return &p->x;
+    if (k != NULL && strcmp(k, "y") == 0) return &p->y;
+    luaL_error(L, "point has no such field");
+    return NULL;
+}
+
+/* p.x */
+int floor_point_index(lua_State *L)
+{
+    lua_pushnumber(L, *floor_point_field(L, floor_point_self(L)));
+    return 1;
+}
+
+/* p.x = v */
+int floor_point_newindex(lua_State *L)
+{
+    double *at = floor_point_field(L, floor_point_self(L));
+    *at = luaL_checknumber(L, 3);
+    return 0;
+}
+
+/* new(): a zero-filled point with the metatable held in upvalue 1. */
+static int floor_point_new(lua_State *L)
+{
+    floor_point *p = lua_newuserdatauv(L, sizeof *p, 0);
+    memset(p, 0, sizeof *p);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_setmetatable(L, -2);
+    return 1;
+}
+
+/* floor_point_constructor(mt): the new() closure over mt. */
+int floor_point_constructor(lua_State *L)
+{
+    lua_pushvalue(L, 1);
+    lua_pushcclosure(L, floor_point_new, 1);
+    return 1;
+}
+
+/* a[i] on an int array userdata (floor_newbuf(4 * n)): an integer key, bounds-checked. */
+static int *floor_int_element(lua_State *L)
+{
+    int *a = lua_touserdata(L, 1);
+    if (a == NULL || lua_type(L, 1) != LUA_TUSERDATA) { luaL_argerror(L, 1, "array expected"); return NULL; }
+    lua_Integer i = luaL_checkinteger(L, 2);
+    if (i < 0 || (size_t)i >= lua_rawlen(L, 1) / sizeof(int)) { luaL_error(L, "index out of bounds"); return NULL; }
+    return a + i;
+}
+
+int floor_int_array_index(lua_State *L)
+{
+    lua_pushinteger(L, *floor_int_element(L));
+    return 1;
+}
+
+/* a[i] = v */
+int floor_int_array_newindex(lua_State *L)
+{
+    int *at = floor_int_element(L);
+    *at = (int)luaL_checkinteger(L, 3);
+    return 0;
 }

@@ -28,7 +28,8 @@ internal static unsafe class FfiModule
         CFunction.Set(L, -1, "offsetof", &TypeFunctions.OffsetOf);
         CFunction.Set(L, -1, "cdef", &TypeFunctions.CDef);
         CFunction.Set(L, -1, "struct", &TypeFunctions.Struct);
-        CFunction.Set(L, -1, "new", &TypeFunctions.New);
+        InstanceMethods.PushNew(L);
+        LuaOps.SetField(L, -2, "new");
         CFunction.Set(L, -1, "buffer", &MemoryFunctions.NewBuffer);
         CFunction.Set(L, -1, "alloc", &MemoryFunctions.Alloc);
         CFunction.Set(L, -1, "cast", &MemoryFunctions.Cast);

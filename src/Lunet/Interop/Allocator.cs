@@ -39,6 +39,8 @@ internal static unsafe class Allocator
         /// registry, which a script with the debug library can rewrite.
         /// </summary>
         public nint FfiContext;
+        /// <summary>The state's native ffi.new cache (Ffi/Memory/InstanceTypes.cs), 0 until first used: found here for the same reason.</summary>
+        public nint InstanceNew;
     }
 
     const int UsedOffset = 0, LimitOffset = 8, DepthOffset = 16;

@@ -151,4 +151,13 @@ internal sealed class X64Assembler
     public void CmpMem64Imm(int @base, int disp, int imm) { Rex(true, 0, @base); B(0x81); Mem(7, @base, disp); I32(imm); }
     /// <summary>movabs rax, target ; jmp rax (a tail jump).</summary>
     public void JmpAbs(nint target) { MovImm64(Rax, target); JmpR(Rax); }
+
+    // For the native instance paths (Ffi/Memory/InstanceNative.cs): a field table's mask, an element's address, ffi.new's cache.
+
+    /// <summary>and dst, src (64-bit).</summary>
+    public void AndRR(int dst, int src) { Rex(true, src, dst); B(0x21); RegReg(src, dst); }
+    /// <summary>imul dst, src (64-bit, the low 64 bits kept).</summary>
+    public void ImulRR(int dst, int src) { Rex(true, dst, src); B(0x0F, 0xAF); RegReg(dst, src); }
+    /// <summary>xor r, imm32 (sign-extended when wide): ffi.new's cache, the other entry of a two-entry bucket.</summary>
+    public void XorImm32(int r, int imm, bool wide = false) { Rex(wide, 0, r); B(0x81); RegReg(6, r); I32(imm); }
 }

@@ -1,5 +1,5 @@
 -- Instances attacked through their metatable: metamethods called on other values, the metatable moved
--- onto a Buffer, finalizers called by hand, init tables whose metamethods raise, huge arrays.
+-- onto a Buffer, init tables whose metamethods raise, huge arrays.
 -- expect: done
 local ffi = require("ffi")
 local P = ffi.struct("struct P { int x; char name[4]; int a[3]; }")
@@ -13,10 +13,7 @@ end
 local b = ffi.buffer(64)
 debug.setmetatable(b, mt)
 assert(not pcall(function() return b.x end))
-local view = p.a
-mt.__gc(p); mt.__gc(p); mt.__gc(view)
-assert(not pcall(function() return p.x end))
-assert(not pcall(function() return view[0] end))
+assert(mt.__gc == nil) -- an instance owns nothing a finalizer would free
 local hostile = setmetatable({}, { __index = function() error("no") end, __pairs = function() error("no") end, __len = function() error("no") end })
 assert(P(hostile).x == 0)
 assert(not pcall(P, { a = hostile, x = "y" }))

@@ -2,6 +2,7 @@ using Lunet.Ffi.Calls;
 using Lunet.Ffi.Types;
 using Lunet.Interop;
 using static Lunet.Interop.X64Assembler;
+using static Lunet.Ffi.Memory.NativeAccess;
 
 namespace Lunet.Ffi.Memory;
 
@@ -34,8 +35,7 @@ internal static unsafe class BufferNative
     public static int Slot(nint address) => (int)((address >> 4) & (TypeSlots - 1));
 
     /// <summary>The kinds the native read/write handle (the table holds only these).</summary>
-    public static bool Handles(CType t) =>
-        t.IsScalarValue && t.Scalar != ScalarKind.CString && Crossing.Of(t.Scalar).Bytes == t.Size;
+    public static bool Handles(CType t) => NativeAccess.Handles(t);
 
     /// <summary>Writes the table entry for the string at <paramref name="key"/> (its slot's previous entry is dropped).</summary>
     public static void Publish(nint table, nint key, CType t)
@@ -56,85 +56,14 @@ internal static unsafe class BufferNative
         ExecutableMemory.Write(CompileAccess(typesOffset, write: true)),
         ExecutableMemory.Write(CompileReadBytes()));
 
-    // Frame: rbx = L, r12..r15 free; [rsp] the isnum out-parameter. Five pushes + 16 keep rsp 16-aligned.
-    const int FrameSize = 16;
-
-    static void Prologue(X64Assembler a)
-    {
-        a.Push(Rbx); a.Push(R12); a.Push(R13); a.Push(R14); a.Push(R15);
-        a.SubImm32(Rsp, FrameSize, wide: true);
-        a.MovRR(Rbx, Rdi);
-    }
-
-    static void Restore(X64Assembler a)
-    {
-        a.AddImm32(Rsp, FrameSize, wide: true);
-        a.Pop(R15); a.Pop(R14); a.Pop(R13); a.Pop(R12); a.Pop(Rbx);
-    }
-
-    static void Return(X64Assembler a, int results)
-    {
-        a.MovImm32(Rax, results);
-        Restore(a);
-        a.Ret();
-    }
-
-    /// <summary>The fallback: callee-saved registers restored, rdi = L, tail jump to the C# entry.</summary>
-    static void Fallback(X64Assembler a, Label l)
-    {
-        a.Mark(l);
-        a.MovRR(Rdi, Rbx);
-        Restore(a);
-        a.JmpAbs(CFunction.EntryThunkAddress);
-    }
-
-    /// <summary>rax = fn(L, idx).</summary>
-    static void Call(X64Assembler a, nint fn, int idx)
-    {
-        a.MovRR(Rdi, Rbx);
-        a.MovImm32(Rsi, idx);
-        a.CallAbs(fn);
-    }
-
-    static void CallType(X64Assembler a, int idx) => Call(a, (nint)LuaApi.type, idx);
-
     /// <summary>r12 = the Buffer header at argument 1, or jump to <paramref name="fb"/>.</summary>
     static void Self(X64Assembler a, Label fb)
     {
-        Call(a, (nint)LuaApi.touserdata, 1);
-        a.Test64(Rax, Rax);
-        a.Jcc(Cond.E, fb);
-        a.MovRR(R12, Rax);
-        // touserdata is non-null only for light and full userdata, and rawlen is 0 for a light one:
-        // so no lua_type call is needed to know it is a full userdata.
-        Call(a, (nint)LuaApi.rawlen, 1);
-        a.CmpImm32Wide(Rax, sizeof(Buffer.Header));
-        a.Jcc(Cond.B, fb);
+        FullUserdata(a, 1, sizeof(Buffer.Header), R12, fb);
         a.MovImm64(Rax, Buffer.Cookie);
         a.CmpMemReg64(R12, (int)System.Runtime.InteropServices.Marshal.OffsetOf<Buffer.Header>(nameof(Buffer.Header.Cookie)), Rax);
         a.Jcc(Cond.NE, fb);
     }
-
-    /// <summary><paramref name="dst"/> = the integer at idx (a Lua integer or an integral float, not a string), or jump to <paramref name="fb"/>.</summary>
-    static void Integer(X64Assembler a, int idx, int dst, Label fb)
-    {
-        a.MovRR(Rdi, Rbx);
-        a.MovImm32(Rsi, idx);
-        a.Lea(Rdx, Rsp, 0);
-        a.CallAbs((nint)LuaApi.tointegerx);
-        a.MovRR(dst, Rax);
-        a.CmpMem32Imm(Rsp, 0, 0);
-        a.Jcc(Cond.E, fb);
-        CallType(a, idx);
-        a.CmpImm32(Rax, LuaApi.TNUMBER);
-        a.Jcc(Cond.NE, fb);
-    }
-
-    static readonly ScalarKind[] Kinds =
-    [
-        ScalarKind.I32, ScalarKind.F64, ScalarKind.U8, ScalarKind.I64, ScalarKind.U32, ScalarKind.F32, ScalarKind.I8,
-        ScalarKind.I16, ScalarKind.U16, ScalarKind.U64, ScalarKind.Pointer, ScalarKind.Bool,
-    ];
 
     /// <summary>read(L) / write(L): self, offset, type name at 3, bounds, then the load or the store.</summary>
     static byte[] CompileAccess(int typesOffset, bool write)
@@ -171,130 +100,7 @@ internal static unsafe class BufferNative
         a.Load64(Rax, R12, 0);
         a.AddRR(R13, Rax);           // r13 = address
 
-        var labels = new Label[Kinds.Length];
-        for (int i = 0; i < Kinds.Length; i++)
-        {
-            labels[i] = a.NewLabel();
-            a.CmpImm32(R14, (int)Kinds[i]);
-            a.Jcc(Cond.E, labels[i]);
-        }
-        a.Jmp(fb);
-
-        var done = a.NewLabel();
-        for (int i = 0; i < Kinds.Length; i++)
-        {
-            a.Mark(labels[i]);
-            if (write) EmitStore(a, Kinds[i], fb);
-            else EmitLoad(a, Kinds[i]);
-            a.Jmp(done);
-        }
-        a.Mark(done);
-        Return(a, write ? 0 : 1);
-        Fallback(a, fb);
-        return a.ToArray();
-    }
-
-    /// <summary>Pushes the value at r13.</summary>
-    static void EmitLoad(X64Assembler a, ScalarKind k)
-    {
-        switch (k)
-        {
-            case ScalarKind.F32:
-                a.MovssLoad(0, R13, 0);
-                a.Cvtss2sdXmm0();
-                a.MovRR(Rdi, Rbx);
-                a.CallAbs((nint)LuaApi.pushnumber);
-                break;
-            case ScalarKind.F64:
-                a.MovsdLoad(0, R13, 0);
-                a.MovRR(Rdi, Rbx);
-                a.CallAbs((nint)LuaApi.pushnumber);
-                break;
-            case ScalarKind.Bool:
-                a.LoadExtend(Rsi, R13, 0, 1, signed: false);
-                a.MovRR(Rdi, Rbx);
-                a.CallAbs((nint)LuaApi.pushboolean);
-                break;
-            case ScalarKind.Pointer:
-                a.Load64(Rsi, R13, 0);
-                a.MovRR(Rdi, Rbx);
-                a.CallAbs((nint)LuaApi.pushlightuserdata);
-                break;
-            default:
-            {
-                var (bytes, signed) = k.Shape();
-                a.LoadExtend(Rsi, R13, 0, bytes, signed);
-                a.MovRR(Rdi, Rbx);
-                a.CallAbs((nint)LuaApi.pushinteger);
-                break;
-            }
-        }
-    }
-
-    /// <summary>Converts the value at 4 and stores it at r13, or jumps to <paramref name="fb"/> having written nothing.</summary>
-    static void EmitStore(X64Assembler a, ScalarKind k, Label fb)
-    {
-        switch (k)
-        {
-            case ScalarKind.F32 or ScalarKind.F64:
-                CallType(a, 4);
-                a.CmpImm32(Rax, LuaApi.TNUMBER);
-                a.Jcc(Cond.NE, fb);
-                a.MovRR(Rdi, Rbx);
-                a.MovImm32(Rsi, 4);
-                a.Lea(Rdx, Rsp, 0);
-                a.CallAbs((nint)LuaApi.tonumberx);
-                if (k == ScalarKind.F32)
-                {
-                    a.Cvtsd2ssXmm0();
-                    a.MovssStore(R13, 0, 0);
-                }
-                else a.MovsdStore(R13, 0, 0);
-                break;
-            case ScalarKind.Bool:
-            {
-                var ok = a.NewLabel();
-                CallType(a, 4);
-                a.CmpImm32(Rax, LuaApi.TBOOLEAN);
-                a.Jcc(Cond.E, ok);
-                a.CmpImm32(Rax, LuaApi.TNIL);
-                a.Jcc(Cond.NE, fb);
-                a.Mark(ok);
-                Call(a, (nint)LuaApi.toboolean, 4);
-                a.Store8(R13, 0, Rax);
-                break;
-            }
-            case ScalarKind.Pointer:
-            {
-                var nil = a.NewLabel();
-                var stored = a.NewLabel();
-                CallType(a, 4);
-                a.CmpImm32(Rax, LuaApi.TNIL);
-                a.Jcc(Cond.E, nil);
-                a.CmpImm32(Rax, LuaApi.TLIGHTUSERDATA);
-                a.Jcc(Cond.NE, fb); // full userdata (ffi objects) and the rest: C#
-                Call(a, (nint)LuaApi.touserdata, 4);
-                a.Store64(R13, 0, Rax);
-                a.Jmp(stored);
-                a.Mark(nil);
-                a.Xor32(Rax, Rax);
-                a.Store64(R13, 0, Rax);
-                a.Mark(stored);
-                break;
-            }
-            default:
-            {
-                Integer(a, 4, R15, fb);
-                switch (k.Shape().bytes)
-                {
-                    case 1: a.Store8(R13, 0, R15); break;
-                    case 2: a.Store16(R13, 0, R15); break;
-                    case 4: a.Store32(R13, 0, R15); break;
-                    default: a.Store64(R13, 0, R15); break;
-                }
-                break;
-            }
-        }
+        return FinishAccess(a, write, 4, fb);
     }
 
     /// <summary>readBytes(L): self, offset, length, bounds, pushlstring.</summary>

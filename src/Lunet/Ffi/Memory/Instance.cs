@@ -8,9 +8,11 @@ namespace Lunet.Ffi.Memory;
 /// <summary>
 /// A struct, union or array instance (ffi.new) or a view into one (a nested field, an
 /// element). One Lua full userdata: a header { address, tag, cookie, type } followed, for an
-/// instance, by its zero-filled bytes (aligned to 16), so the collector frees them and the
-/// address never moves. A view is a header alone whose user value 1 is the instance that owns
-/// the bytes. Both follow the <see cref="NativeObject"/> protocol (address first, cookie in the
+/// instance, by its zero-filled bytes (right after the header, 8-aligned as Lua aligns userdata;
+/// a type aligned to 16 gets padding), so the collector frees them and the address never moves.
+/// There is no __gc: the type word points at the runtime's block for the type
+/// (<see cref="InstanceTypes"/>), not at anything an instance owns. A view is a header alone
+/// whose user value 1 is the instance that owns the bytes. Both follow the <see cref="NativeObject"/> protocol (address first, cookie in the
 /// third word), so they pass as pointer arguments; the tag in the second word (top bit set, so
 /// a Buffer's size never equals it) tells an instance from other userdata.
 /// </summary>
@@ -22,11 +24,14 @@ internal static unsafe class Instance
         public nint Address;
         public long Tag;
         public long Cookie;
-        /// <summary>A GCHandle to the <see cref="CType"/>; 0 once __gc ran (a script can call it by hand).</summary>
+        /// <summary>The type's block in this runtime (<see cref="InstanceTypes.Descriptor"/>).</summary>
         public nint Type;
     }
 
     public static readonly long Tag = Metatables.NewTag();
+
+    /// <summary>The alignment Lua gives a userdata's memory (LUAI_MAXALIGN): the bytes of a type aligned to at most this follow the header directly.</summary>
+    public const int HeaderAlignment = 8;
 
     const int Alignment = 16;
 
@@ -34,11 +39,13 @@ internal static unsafe class Instance
     public static Header* New(nint L, CType t, string function)
     {
         long size = t.Size;
-        Buffer.CheckAllocatable(L, size + sizeof(Header) + Alignment, function);
-        var h = (Header*)newuserdatauv(L, (nuint)(sizeof(Header) + Alignment - 1 + size), 1);
-        nint bytes = ((nint)h + sizeof(Header) + Alignment - 1) & ~(nint)(Alignment - 1);
+        int padding = t.Alignment <= HeaderAlignment ? 0 : Alignment - 1;
+        Buffer.CheckAllocatable(L, size + sizeof(Header) + padding, function);
+        var type = InstanceTypes.For(L, t);
+        var h = (Header*)newuserdatauv(L, (nuint)(sizeof(Header) + padding + size), 0);
+        nint bytes = padding == 0 ? (nint)(h + 1) : ((nint)h + sizeof(Header) + Alignment - 1) & ~(nint)(Alignment - 1);
         NativeMemory.Clear((void*)bytes, (nuint)size);
-        Fill(h, bytes, t);
+        Fill(h, bytes, type);
         InstanceMethods.PushMetatable(L);
         setmetatable(L, -2);
         return h;
@@ -52,8 +59,9 @@ internal static unsafe class Instance
     public static Header* NewView(nint L, int owner, CType t, nint address)
     {
         if (owner != 0) owner = absindex(L, owner);
+        var type = InstanceTypes.For(L, t);
         var h = (Header*)newuserdatauv(L, (nuint)sizeof(Header), 1);
-        Fill(h, address, t);
+        Fill(h, address, type);
         if (owner == 0)
         {
             InstanceMethods.PushMetatable(L);
@@ -72,43 +80,26 @@ internal static unsafe class Instance
         return h;
     }
 
-    static void Fill(Header* h, nint address, CType t)
+    static void Fill(Header* h, nint address, InstanceTypes.Descriptor* type)
     {
         h->Address = address;
         h->Tag = Tag;
         h->Cookie = Buffer.Cookie;
-        h->Type = GCHandle.ToIntPtr(GCHandle.Alloc(t));
+        h->Type = (nint)type;
     }
 
-    /// <summary>The instance or view at idx, or null when idx holds anything else (or one whose __gc already ran).</summary>
+    /// <summary>The instance or view at idx, or null when idx holds anything else.</summary>
     public static Header* TryGet(nint L, int idx)
     {
         if (type(L, idx) != TUSERDATA || rawlenFast(L, idx) < (ulong)sizeof(Header)) return null;
         var h = (Header*)touserdata(L, idx);
-        return h->Tag == Tag && h->Cookie == Buffer.Cookie && h->Type != 0 ? h : null;
+        return h->Tag == Tag && h->Cookie == Buffer.Cookie ? h : null;
     }
 
-    /// <summary>Whether idx holds an instance or view whose __gc already ran.</summary>
-    public static bool IsFinalized(nint L, int idx)
-    {
-        if (type(L, idx) != TUSERDATA || rawlenFast(L, idx) < (ulong)sizeof(Header)) return false;
-        var h = (Header*)touserdata(L, idx);
-        return h->Tag == Tag && h->Cookie == Buffer.Cookie && h->Type == 0;
-    }
-
-    public static CType TypeOf(Header* h) => (CType)GCHandle.FromIntPtr(h->Type).Target!;
+    public static CType TypeOf(Header* h) => InstanceTypes.TypeOf((InstanceTypes.Descriptor*)h->Type);
 
     /// <summary>The type of the instance or view at idx, or null.</summary>
     public static CType? TryType(nint L, int idx) => TryGet(L, idx) is var h && h != null ? TypeOf(h) : null;
-
-    /// <summary>Its __gc: frees the type handle once; anything else is left alone.</summary>
-    public static void Free(nint L)
-    {
-        var h = TryGet(L, 1);
-        if (h == null) return;
-        GCHandle.FromIntPtr(h->Type).Free();
-        h->Type = 0;
-    }
 
     /// <summary>Whether ffi.new can make an instance of <paramref name="t"/>; the reason when not.</summary>
     public static string? Refusal(CType t)

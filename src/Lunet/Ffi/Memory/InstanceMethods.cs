@@ -13,7 +13,9 @@ namespace Lunet.Ffi.Memory;
 /// <summary>
 /// What scripts do with instances and views: inst.field / inst.field = v for records,
 /// arr[i] / arr[i] = v for arrays (from 0, bounds-checked), #arr, tostring, and the
-/// initialisation from Lua tables. Written in C#, correct first; no native fast path yet.
+/// initialisation from Lua tables. This C# code is the complete, portable path; on x86-64
+/// System V the metamethods and ffi.new are native code (<see cref="InstanceNative"/>) that
+/// handles the common cases itself and hands every other call to the C# function here.
 /// </summary>
 internal static unsafe class InstanceMethods
 {
@@ -24,19 +26,51 @@ internal static unsafe class InstanceMethods
     static void Build(nint L)
     {
         NativeObject.MarkMetatable(L);
-        CFunction.Set(L, -1, "__index", &Index);
-        CFunction.Set(L, -1, "__newindex", &NewIndex);
+        pushvalue(L, -1);
+        rawsetp(L, LUA_REGISTRYINDEX, MetatableKey);
+        if (InstanceNative.IsSupported)
+        {
+            var native = InstanceNative.Compiled.Value;
+            CFunction.PushNative(L, native.Index, &Index);
+            LuaOps.SetField(L, -2, "__index");
+            CFunction.PushNative(L, native.NewIndex, &NewIndex);
+            LuaOps.SetField(L, -2, "__newindex");
+        }
+        else
+        {
+            CFunction.Set(L, -1, "__index", &Index);
+            CFunction.Set(L, -1, "__newindex", &NewIndex);
+        }
         CFunction.Set(L, -1, "__tostring", &ToString);
         CFunction.Set(L, -1, "__len", &Length);
-        CFunction.Set(L, -1, "__gc", &Collect);
     }
 
     static Header* Self(nint L, string what)
     {
         var h = Instance.TryGet(L, 1);
         if (h != null) return h;
-        if (Instance.IsFinalized(L, 1)) throw new LuaException($"{what}: the instance was finalized (its __gc was called by hand)");
         throw new LuaException($"{what}: struct or array instance expected, got {LuaOps.TypeName(L, 1)}");
+    }
+
+    /// <summary>The registry key (a light userdata) under which the instance metatable is also kept, for the native ffi.new.</summary>
+    public static readonly nint MetatableKey = System.Runtime.InteropServices.Marshal.AllocHGlobal(1);
+
+    /// <summary>Pushes ffi.new: native where it can be (<see cref="InstanceNative"/>, its cache in <see cref="InstanceTypes.CacheNew"/>).</summary>
+    public static void PushNew(nint L)
+    {
+        if (InstanceNative.IsSupported) CFunction.PushNative(L, InstanceNative.Compiled.Value.New, &FfiNew);
+        else CFunction.Push(L, &FfiNew);
+    }
+
+    /// <summary>ffi.new(T [, init]) in C#: what the native ffi.new does not do itself, and the first instance of each T.</summary>
+    static int FfiNew(nint L)
+    {
+        CSharpCalls++;
+        TypeFunctions.New(L);
+        // Next time without .NET: for a type object or a name (not an instance given as T), with no initialiser.
+        if (InstanceNative.IsSupported && gettop(L) == 2 && (type(L, 1) == TSTRING || Instance.TryGet(L, 1) == null))
+            InstanceTypes.CacheNew(L, 1, (InstanceTypes.Descriptor*)Instance.TryGet(L, 2)->Type);
+        return 1;
     }
 
     /// <summary>ffi.new(T [, init]) and the type objects' constructors: T is at <paramref name="typeArg"/>, init after it.</summary>
@@ -49,14 +83,12 @@ internal static unsafe class InstanceMethods
         return 1;
     }
 
-    static int Collect(nint L)
-    {
-        Instance.Free(L);
-        return 0;
-    }
+    /// <summary>Calls of the C# __index, __newindex and ffi.new on this thread: how tests see that the native path handled an access itself.</summary>
+    [ThreadStatic] internal static long CSharpCalls;
 
     static int Index(nint L)
     {
+        CSharpCalls++;
         var h = Self(L, "index");
         var t = Instance.TypeOf(h);
         var ft = Locate(L, h, t, 2, out var at, out var bits);
@@ -67,6 +99,7 @@ internal static unsafe class InstanceMethods
 
     static int NewIndex(nint L)
     {
+        CSharpCalls++;
         var h = Self(L, "newindex");
         var t = Instance.TypeOf(h);
         var ft = Locate(L, h, t, 2, out var at, out var bits);

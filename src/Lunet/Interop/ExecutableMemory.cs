@@ -15,6 +15,9 @@ internal static unsafe class ExecutableMemory
     const int MAP_PRIVATE = 2, MAP_ANONYMOUS_LINUX = 0x20, MAP_ANONYMOUS_DARWIN = 0x1000;
     const uint MEM_COMMIT = 0x1000, MEM_RESERVE = 0x2000, PAGE_READWRITE = 4, PAGE_EXECUTE_READ = 0x20;
 
+    /// <summary>Every page written so far: what <see cref="Contains"/> answers from.</summary>
+    static readonly HashSet<nint> Pages = new();
+
     /// <summary>Copies <paramref name="code"/> into new executable pages and returns its address.</summary>
     public static nint Write(ReadOnlySpan<byte> code)
     {
@@ -22,7 +25,15 @@ internal static unsafe class ExecutableMemory
         var at = Allocate(length);
         code.CopyTo(new Span<byte>(at, code.Length));
         MakeExecutable(at, length);
+        lock (Pages)
+            for (nuint page = 0; page < length; page += PageSize) Pages.Add((nint)(at + page));
         return (nint)at;
+    }
+
+    /// <summary>Whether <paramref name="address"/> lies in code written here (a stub, a thunk, a native function of the runtime's).</summary>
+    public static bool Contains(nint address)
+    {
+        lock (Pages) return Pages.Contains(address & ~(nint)(PageSize - 1));
     }
 
     static byte* Allocate(nuint length)

@@ -58,6 +58,8 @@ internal static unsafe class LuaApi
     public static readonly delegate* unmanaged[Cdecl]<nint, int, void> pushvalue;
     public static readonly delegate* unmanaged[Cdecl]<nint, int, int, void> rotate;
     public static readonly delegate* unmanaged[Cdecl]<nint, int, int, void> copy;
+    public static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, int, nint> tocfunction;
+    public static readonly delegate* unmanaged[Cdecl]<nint, int, int, byte*> setupvalue;
     public static readonly delegate* unmanaged[Cdecl]<nint, int, int> absindex;
     public static readonly delegate* unmanaged[Cdecl]<nint, int, int> checkstack;
     public static readonly delegate* unmanaged[Cdecl]<nint, int, nuint*, byte*> tolstring;
@@ -126,6 +128,8 @@ internal static unsafe class LuaApi
         pushvalue = (delegate* unmanaged[Cdecl]<nint, int, void>)F("lua_pushvalue");
         rotate = (delegate* unmanaged[Cdecl]<nint, int, int, void>)F("lua_rotate");
         copy = (delegate* unmanaged[Cdecl]<nint, int, int, void>)F("lua_copy");
+        tocfunction = (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, int, nint>)F("lua_tocfunction");
+        setupvalue = (delegate* unmanaged[Cdecl]<nint, int, int, byte*>)F("lua_setupvalue");
         absindex = (delegate* unmanaged[Cdecl]<nint, int, int>)F("lua_absindex");
         checkstack = (delegate* unmanaged[Cdecl]<nint, int, int>)F("lua_checkstack");
         tolstring = (delegate* unmanaged[Cdecl]<nint, int, nuint*, byte*>)F("lua_tolstring");

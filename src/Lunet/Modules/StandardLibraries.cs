@@ -48,7 +48,8 @@ internal static unsafe class StandardLibraries
             pushboolean(L, options.LoadsBinaryChunks ? 0 : 1);
             foreach (var open in Openers) pushcclosure(L, open, 0);
             int extra = PushPathSettings(L, options);
-            status = pcallk(L, 4 + Openers.Length + extra, 0, 0, 0, 0);
+            CFunction.Push(L, &GuardedDebug.SetUpvalue);
+            status = pcallk(L, 4 + Openers.Length + extra + 1, 0, 0, 0, 0);
         }
         if (status == LUA_OK)
         {
@@ -134,7 +135,7 @@ internal static unsafe class StandardLibraries
         local registry, flags, restricted, textOnly,
               open_base, open_package, open_coroutine, open_table, open_io, open_os,
               open_string, open_math, open_utf8, open_debug,
-              defaultPath, defaultCPath, envPath, envCPath, platform = ...
+              defaultPath, defaultCPath, envPath, envCPath, platform, guardedSetupvalue = ...
         -- The bits of LuaLibraries.
         local BASE, PACKAGE, COROUTINE, TABLE, IO, OS, STRING, MATH, UTF8, DEBUG, OSTIME, TRACEBACK =
               1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048
@@ -178,7 +179,10 @@ internal static unsafe class StandardLibraries
         if has(MATH) then expose("math", open_math("math")) end
         if has(UTF8) then expose("utf8", open_utf8("utf8")) end
         -- The other debug functions reach into closures, userdata and the registry.
-        if has(DEBUG) and not restricted then expose("debug", debuglib)
+        if has(DEBUG) and not restricted then
+          -- The runtime's own C functions read their upvalues as trusted pointers (Modules/GuardedDebug.cs).
+          debuglib.setupvalue = guardedSetupvalue
+          expose("debug", debuglib)
         elseif has(DEBUG) or has(TRACEBACK) then expose("debug", keep(debuglib, { "traceback" })) end
 
         -- Text-only loading: a chosen mode keeps everything but "b". The wrappers check

@@ -39,6 +39,15 @@ internal static unsafe class Allocator
         /// registry, which a script with the debug library can rewrite.
         /// </summary>
         public nint FfiContext;
+        /// <summary>
+        /// Callbacks (Ffi/Callbacks): the lua_State of the ffi call in progress and the thread
+        /// pointer of the OS thread making it (both 0 when none), written by the call stubs.
+        /// </summary>
+        public nint CallState, CallThread;
+        /// <summary>Callbacks: what the next ffi call's return must look at (an error waits, a foreign or freed call, queued calls); any thread sets bits.</summary>
+        public long CallbackAttention;
+        /// <summary>Callbacks: a GCHandle to the state's callback registry (0: none made yet).</summary>
+        public nint Callbacks;
     }
 
     const int UsedOffset = 0, LimitOffset = 8, DepthOffset = 16;

@@ -1,0 +1,124 @@
+using System.Runtime.InteropServices;
+using Lunet.Interop;
+using static Lunet.Interop.X64Assembler;
+
+namespace Lunet.Ffi.Callbacks;
+
+/// <summary>
+/// What every ffi call does for callbacks, around the call of its target. Before: record
+/// the calling lua_State and the OS thread (its thread pointer) in the state's
+/// <see cref="Allocator.Counters"/>, so a callback the target calls runs on that Lua thread
+/// (coroutine) and knows a foreign thread when it sees one. After: clear them, and when a
+/// callback left something to report (its error, a call from a foreign thread or through a
+/// freed pointer, queued invocations) hand over to <see cref="CallbackSupport.AfterCall"/>,
+/// whose error the stub raises with lua_error. The native stubs emit this code
+/// (<see cref="EmitBeforeCall"/>, <see cref="EmitAfterCall"/>); the managed stubs call
+/// <see cref="BeforeManagedCall"/> and <see cref="AfterManagedCall"/>.
+/// </summary>
+internal static unsafe class CallbackHooks
+{
+    public static readonly int CallStateOffset = (int)Marshal.OffsetOf<Allocator.Counters>(nameof(Allocator.Counters.CallState));
+    public static readonly int CallThreadOffset = (int)Marshal.OffsetOf<Allocator.Counters>(nameof(Allocator.Counters.CallThread));
+    public static readonly int AttentionOffset = (int)Marshal.OffsetOf<Allocator.Counters>(nameof(Allocator.Counters.CallbackAttention));
+    public static readonly int DepthOffset = (int)Marshal.OffsetOf<Allocator.Counters>(nameof(Allocator.Counters.ManagedDepth));
+
+    /// <summary>Attention bits: a callback's error waits; a callback was called on a foreign thread; a freed one was called; invocations are queued.</summary>
+    public const int ErrorBit = 1, ForeignBit = 2, FreedBit = 4, QueuedBit = 8;
+
+    /// <summary>
+    /// Before the target's arguments are loaded (caller-saved registers are free, rsp is
+    /// 16-byte aligned and nothing is stored below it yet): CallState = L, CallThread = fs:0.
+    /// </summary>
+    public static void EmitBeforeCall(X64Assembler a, int stateReg)
+    {
+        var skip = a.NewLabel();
+        a.SubImm32(Rsp, 16, wide: true);
+        EmitCounters(a, stateReg, skip);
+        a.Store64(Rax, CallStateOffset, stateReg);
+        a.LoadFs0(Rcx);
+        a.Store64(Rax, CallThreadOffset, Rcx);
+        a.Mark(skip);
+        a.AddImm32(Rsp, 16, wide: true);
+    }
+
+    /// <summary>
+    /// Right after the target returned (its result in rax / xmm0, kept; rsp 16-byte aligned):
+    /// clears CallState and CallThread, and if anything waits, calls C# and raises its error.
+    /// </summary>
+    public static void EmitAfterCall(X64Assembler a, int stateReg)
+    {
+        var done = a.NewLabel();
+        var slow = a.NewLabel();
+        a.SubImm32(Rsp, 32, wide: true);
+        a.Store64(Rsp, 8, Rax);
+        a.MovsdStore(Rsp, 16, 0);
+        EmitCounters(a, stateReg, done);
+        a.StoreImm64(Rax, CallStateOffset, 0);
+        a.StoreImm64(Rax, CallThreadOffset, 0);
+        a.CmpMem64Imm(Rax, AttentionOffset, 0);
+        a.Jcc(Cond.NE, slow);
+        a.Mark(done);
+        a.Load64(Rax, Rsp, 8);
+        a.MovsdLoad(0, Rsp, 16);
+        a.AddImm32(Rsp, 32, wide: true);
+        var after = a.NewLabel();
+        a.Jmp(after);
+
+        a.Mark(slow);
+        a.MovRR(Rdi, stateReg);
+        a.CallAbs(CallbackSupport.AfterCallAddress);
+        a.CmpImm32(Rax, -1);
+        a.Jcc(Cond.NE, done);
+        a.MovRR(Rdi, stateReg);
+        a.CallAbs((nint)LuaApi.error);
+        a.Mark(after);
+    }
+
+    /// <summary>rax = the counters of the state in <paramref name="stateReg"/>, or a jump to <paramref name="none"/>; uses [rsp] and caller-saved registers.</summary>
+    static void EmitCounters(X64Assembler a, int stateReg, Label none)
+    {
+        var ours = a.NewLabel();
+        a.MovRR(Rdi, stateReg);
+        a.MovRR(Rsi, Rsp);
+        a.CallAbs((nint)LuaApi.getallocf);
+        a.MovImm64(Rcx, Allocator.Default);
+        a.CmpRR(Rax, Rcx);
+        a.Jcc(Cond.E, ours);
+        a.MovImm64(Rcx, Allocator.Managed);
+        a.CmpRR(Rax, Rcx);
+        a.Jcc(Cond.NE, none);
+        a.Mark(ours);
+        a.Load64(Rax, Rsp, 0);
+    }
+
+    /// <summary>The managed stubs' <see cref="EmitBeforeCall"/>.</summary>
+    public static void BeforeManagedCall(nint L)
+    {
+        var c = Allocator.Of(L);
+        if (c == null || ThreadPointer == null) return;
+        c->CallState = L;
+        c->CallThread = ThreadPointer();
+    }
+
+    /// <summary>The managed stubs' <see cref="EmitAfterCall"/>: true when an error message was pushed (the stub returns -1).</summary>
+    public static bool AfterManagedCall(nint L)
+    {
+        var c = Allocator.Of(L);
+        if (c == null) return false;
+        c->CallState = 0;
+        c->CallThread = 0;
+        return Volatile.Read(ref c->CallbackAttention) != 0 && CallbackSupport.AfterCallManaged(L) == -1;
+    }
+
+    /// <summary>fs:0 as the native code reads it (null where callbacks are not native code).</summary>
+    public static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<nint> ThreadPointer = MakeThreadPointer();
+
+    static delegate* unmanaged[Cdecl, SuppressGCTransition]<nint> MakeThreadPointer()
+    {
+        if (!Calls.NativeStubCompiler.IsSupported) return null;
+        var a = new X64Assembler();
+        a.LoadFs0(Rax);
+        a.Ret();
+        return (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint>)ExecutableMemory.Write(a.ToArray());
+    }
+}

@@ -1,0 +1,107 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using Lunet.Interop;
+using static Lunet.Interop.LuaApi;
+
+namespace Lunet.Ffi.Callbacks;
+
+/// <summary>
+/// One runtime's callbacks: the error a callback left for the ffi call to raise, the
+/// invocations other threads queued, and what foreign-thread calls to report. Found through
+/// the state's counters (<see cref="Allocator.Counters.Callbacks"/>). A sentinel userdata in
+/// the registry lets go of it when the state closes (its __gc runs in lua_close): every slot
+/// of the runtime then stops reading its counters.
+/// </summary>
+internal sealed unsafe class CallbackRegistry
+{
+    /// <summary>Queued invocations kept at most; more are reported as foreign-thread calls.</summary>
+    public const int MaxQueued = 1 << 20;
+
+    readonly Allocator.Counters* counters;
+    GCHandle self;
+
+    CallbackRegistry(Allocator.Counters* counters) => this.counters = counters;
+
+    public Allocator.Counters* Counters => counters;
+
+    /// <summary>The first error a callback raised during the ffi call in progress (the runtime's thread only).</summary>
+    public string? PendingError;
+
+    /// <summary>The last callback error an ffi call raised: the message handler leaves it as it is when it comes back through an outer callback.</summary>
+    public string? LastRaised;
+
+    public readonly ConcurrentQueue<QueuedCall> Queued = new();
+    int queuedCount;
+    int foreignCalls;
+    volatile string? foreignCallback;
+
+    public static CallbackRegistry? Of(Allocator.Counters* c) =>
+        c == null || c->Callbacks == 0 ? null : (CallbackRegistry)GCHandle.FromIntPtr(c->Callbacks).Target!;
+
+    /// <summary>The state's registry, made (with its sentinel) on first use.</summary>
+    public static CallbackRegistry For(nint L)
+    {
+        var c = Allocator.Of(L);
+        if (c == null) throw new LuaException("ffi.callback: callbacks need a state made by LuaRuntime");
+        if (Of(c) is { } existing) return existing;
+        var r = new CallbackRegistry(c);
+        r.self = GCHandle.Alloc(r);
+        c->Callbacks = GCHandle.ToIntPtr(r.self);
+        // The sentinel: a userdata in the registry under a key of ours, whose __gc lets go.
+        newuserdatauv(L, 1, 0);
+        Metatables.Push(L, "ffi.callbacks", &BuildSentinelMetatable);
+        setmetatable(L, -2);
+        rawsetp(L, LUA_REGISTRYINDEX, SentinelKey);
+        return r;
+    }
+
+    static readonly nint SentinelKey = Marshal.AllocHGlobal(1);
+
+    static void BuildSentinelMetatable(nint L) => CFunction.Set(L, -1, "__gc", &Close);
+
+    /// <summary>The state is closing (or a script let the sentinel go): no slot may use this runtime again.</summary>
+    static int Close(nint L)
+    {
+        var c = Allocator.Of(L);
+        if (Of(c) is not { } r) return 0;
+        c->Callbacks = 0;
+        c->CallbackAttention = 0;
+        CallbackCells.Forget((nint)c);
+        r.Queued.Clear();
+        if (r.self.IsAllocated) r.self.Free();
+        return 0;
+    }
+
+    public void NoteForeign(Callback cb)
+    {
+        Interlocked.Increment(ref foreignCalls);
+        foreignCallback = cb.Describe();
+        Interlocked.Or(ref counters->CallbackAttention, CallbackHooks.ForeignBit);
+    }
+
+    /// <summary>Queues an invocation from another thread; false when the queue is full.</summary>
+    public bool Enqueue(QueuedCall call)
+    {
+        if (Interlocked.Increment(ref queuedCount) > MaxQueued)
+        {
+            Interlocked.Decrement(ref queuedCount);
+            return false;
+        }
+        Queued.Enqueue(call);
+        Interlocked.Or(ref counters->CallbackAttention, CallbackHooks.QueuedBit);
+        return true;
+    }
+
+    public bool TryDequeue(out QueuedCall call)
+    {
+        if (!Queued.TryDequeue(out call!)) return false;
+        Interlocked.Decrement(ref queuedCount);
+        return true;
+    }
+
+    /// <summary>Takes the foreign-thread report: (calls, the last callback's name), or (0, null).</summary>
+    public (int calls, string? which) TakeForeign() => (Interlocked.Exchange(ref foreignCalls, 0), foreignCallback);
+}
+
+/// <summary>An invocation a foreign thread queued: the callback and its arguments (strings copied).</summary>
+internal sealed record QueuedCall(Callback Callback, long[] Values, byte[]?[] Strings);

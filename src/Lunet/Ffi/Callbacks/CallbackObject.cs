@@ -128,7 +128,9 @@ internal static unsafe class CallbackObject
     {
         if (type(L, idx) != TUSERDATA || rawlen(L, idx) < (ulong)(Words * sizeof(nint))) return null;
         var block = (nint*)touserdata(L, idx);
-        if (block[TagWord] != (nint)Tag || block[HandleWord] == 0) return null;
+        if (block[TagWord] != (nint)Tag) return null;
+        if (block[HandleWord] == 0)
+            throw new LuaException($"this {TypeName} was finalized (its __gc ran); its C function pointer stays as it was until its runtime is disposed");
         return (Callback)GCHandle.FromIntPtr(block[HandleWord]).Target!;
     }
 

@@ -32,8 +32,11 @@ internal static unsafe class CallbackTrampoline
         }
     }
 
-    // Frame (from rsp): isnum, the Lua stack top, the result, then one 8-byte slot per argument.
-    const int IsNum = 0, Top = 8, Result = 16, Args = 24;
+    // Frame (from rsp): isnum, a spare word, the result, then one 8-byte slot per argument.
+    const int IsNum = 0, Result = 16, Args = 24;
+
+    /// <summary>LUA_MINSTACK: the free stack slots Lua guarantees a C function.</summary>
+    const int MinStack = 20;
 
     internal static byte[] Compile(FunctionType sig)
     {
@@ -91,14 +94,16 @@ internal static unsafe class CallbackTrampoline
         a.Load64(R15, R12, CallbackHooks.DepthOffset);
         a.StoreImm64(R12, CallbackHooks.DepthOffset, 1);        // the pushes below cannot fail
 
-        a.MovRR(Rdi, R13);
-        a.MovImm32(Rsi, n + 3);
-        a.CallAbs((nint)LuaApi.checkstack);
-        a.Test32(Rax, Rax);
-        a.Jcc(Cond.E, noStack);
-        a.MovRR(Rdi, R13);
-        a.CallAbs((nint)LuaApi.gettop);
-        a.Store64(Rsp, Top, Rax);
+        // The ffi call in progress is a C function that has pushed nothing yet: Lua guarantees it
+        // LUA_MINSTACK (20) free slots, enough for the handler, the function and up to 18 arguments.
+        if (n + 2 > MinStack)
+        {
+            a.MovRR(Rdi, R13);
+            a.MovImm32(Rsi, n + 2);
+            a.CallAbs((nint)LuaApi.checkstack);
+            a.Test32(Rax, Rax);
+            a.Jcc(Cond.E, noStack);
+        }
 
         a.MovRR(Rdi, R13);
         a.MovImm64(Rsi, CallbackSupport.MessageHandler);
@@ -110,13 +115,12 @@ internal static unsafe class CallbackTrampoline
         a.CallAbs((nint)LuaApi.rawgeti);
         for (int i = 0; i < n; i++) EmitPushArgument(a, ps[i].Scalar, Args + i * 8);
 
-        // lua_pcall(L, n, ret == void ? 0 : 1, top + 1): the Lua code runs with the memory limit on.
+        // lua_pcall(L, n, ret == void ? 0 : 1, -(n + 2)): the Lua code runs with the memory limit on.
         a.StoreImm64(R12, CallbackHooks.DepthOffset, 0);
         a.MovRR(Rdi, R13);
         a.MovImm32(Rsi, n);
         a.MovImm32(Rdx, ret == ScalarKind.Void ? 0 : 1);
-        a.Load64(Rcx, Rsp, Top);
-        a.AddImm32(Rcx, 1);
+        a.MovImm32(Rcx, -(n + 2));
         a.Xor32(R8, R8);
         a.Xor32(R9, R9);
         a.CallAbs((nint)LuaApi.pcallk);
@@ -130,10 +134,11 @@ internal static unsafe class CallbackTrampoline
         if (ret != ScalarKind.Void) EmitReadResult(a, ret, badResult);
 
         a.MovRR(Rdi, R13);
-        a.Load64(Rsi, Rsp, Top);
+        a.MovImm32(Rsi, ret == ScalarKind.Void ? -2 : -3);   // the handler and the result
         a.CallAbs((nint)LuaApi.settop);
         a.Store64(R12, CallbackHooks.DepthOffset, R15);
         a.Load64(Rax, Rsp, Result);
+        if (ret.IsInteger() && ret.Shape().bytes < 8) a.Extend(Rax, Rax, ret.Shape().bytes, ret.Shape().signed);
         if (ret == ScalarKind.F32) a.MovssLoad(0, Rsp, Result);
         else a.MovsdLoad(0, Rsp, Result);
         var epilogue = a.NewLabel();
@@ -163,7 +168,7 @@ internal static unsafe class CallbackTrampoline
 
         a.Mark(cleanup);
         a.MovRR(Rdi, R13);
-        a.Load64(Rsi, Rsp, Top);
+        a.MovImm32(Rsi, -3);   // the handler and the error (or the result)
         a.CallAbs((nint)LuaApi.settop);
         a.Store64(R12, CallbackHooks.DepthOffset, R15);
         a.Jmp(zero);

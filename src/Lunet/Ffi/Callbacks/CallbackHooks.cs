@@ -32,13 +32,13 @@ internal static unsafe class CallbackHooks
     public static void EmitBeforeCall(X64Assembler a, int stateReg)
     {
         var skip = a.NewLabel();
-        a.SubImm32(Rsp, 16, wide: true);
+        if (!DirectRead) a.SubImm32(Rsp, 16, wide: true);
         EmitCounters(a, stateReg, skip);
-        a.Store64(Rax, CallStateOffset, stateReg);
-        a.LoadFs0(Rcx);
-        a.Store64(Rax, CallThreadOffset, Rcx);
+        a.Store64(Rcx, CallStateOffset, stateReg);
+        a.LoadFs0(Rdx);
+        a.Store64(Rcx, CallThreadOffset, Rdx);
         a.Mark(skip);
-        a.AddImm32(Rsp, 16, wide: true);
+        if (!DirectRead) a.AddImm32(Rsp, 16, wide: true);
     }
 
     /// <summary>
@@ -49,46 +49,109 @@ internal static unsafe class CallbackHooks
     {
         var done = a.NewLabel();
         var slow = a.NewLabel();
-        a.SubImm32(Rsp, 32, wide: true);
-        a.Store64(Rsp, 8, Rax);
-        a.MovsdStore(Rsp, 16, 0);
+        var after = a.NewLabel();
+        // The result registers are saved only where reading the counters is a call.
+        if (!DirectRead)
+        {
+            a.SubImm32(Rsp, 32, wide: true);
+            a.Store64(Rsp, 8, Rax);
+            a.MovsdStore(Rsp, 16, 0);
+        }
         EmitCounters(a, stateReg, done);
-        a.StoreImm64(Rax, CallStateOffset, 0);
-        a.StoreImm64(Rax, CallThreadOffset, 0);
-        a.CmpMem64Imm(Rax, AttentionOffset, 0);
+        a.StoreImm64(Rcx, CallStateOffset, 0);
+        a.StoreImm64(Rcx, CallThreadOffset, 0);
+        a.CmpMem64Imm(Rcx, AttentionOffset, 0);
         a.Jcc(Cond.NE, slow);
         a.Mark(done);
-        a.Load64(Rax, Rsp, 8);
-        a.MovsdLoad(0, Rsp, 16);
-        a.AddImm32(Rsp, 32, wide: true);
-        var after = a.NewLabel();
+        if (!DirectRead)
+        {
+            a.Load64(Rax, Rsp, 8);
+            a.MovsdLoad(0, Rsp, 16);
+            a.AddImm32(Rsp, 32, wide: true);
+        }
         a.Jmp(after);
 
         a.Mark(slow);
+        if (DirectRead)
+        {
+            a.SubImm32(Rsp, 32, wide: true);
+            a.Store64(Rsp, 8, Rax);
+            a.MovsdStore(Rsp, 16, 0);
+        }
         a.MovRR(Rdi, stateReg);
         a.CallAbs(CallbackSupport.AfterCallAddress);
         a.CmpImm32(Rax, -1);
-        a.Jcc(Cond.NE, done);
+        var raise = a.NewLabel();
+        a.Jcc(Cond.E, raise);
+        if (DirectRead)
+        {
+            a.Load64(Rax, Rsp, 8);
+            a.MovsdLoad(0, Rsp, 16);
+            a.AddImm32(Rsp, 32, wide: true);
+            a.Jmp(after);
+        }
+        else a.Jmp(done);
+        a.Mark(raise);
         a.MovRR(Rdi, stateReg);
         a.CallAbs((nint)LuaApi.error);
         a.Mark(after);
     }
 
-    /// <summary>rax = the counters of the state in <paramref name="stateReg"/>, or a jump to <paramref name="none"/>; uses [rsp] and caller-saved registers.</summary>
+    /// <summary>
+    /// rcx = the counters of the state in <paramref name="stateReg"/>, or a jump to <paramref name="none"/>.
+    /// Reads L->l_G->frealloc and ->ud where those offsets were checked against lua_getallocf
+    /// (rcx, rdx, r11 only); else calls lua_getallocf with [rsp] for the user data.
+    /// </summary>
     static void EmitCounters(X64Assembler a, int stateReg, Label none)
     {
         var ours = a.NewLabel();
-        a.MovRR(Rdi, stateReg);
-        a.MovRR(Rsi, Rsp);
-        a.CallAbs((nint)LuaApi.getallocf);
-        a.MovImm64(Rcx, Allocator.Default);
-        a.CmpRR(Rax, Rcx);
+        if (DirectRead)
+        {
+            a.Load64(Rdx, stateReg, GlobalOffset);
+            a.Load64(Rcx, Rdx, UserDataOffset);
+            a.Load64(Rdx, Rdx, AllocOffset);
+        }
+        else
+        {
+            a.MovRR(Rdi, stateReg);
+            a.MovRR(Rsi, Rsp);
+            a.CallAbs((nint)LuaApi.getallocf);
+            a.MovRR(Rdx, Rax);
+            a.Load64(Rcx, Rsp, 0);
+        }
+        a.MovImm64(R11, Allocator.Default);
+        a.CmpRR(Rdx, R11);
         a.Jcc(Cond.E, ours);
-        a.MovImm64(Rcx, Allocator.Managed);
-        a.CmpRR(Rax, Rcx);
+        a.MovImm64(R11, Allocator.Managed);
+        a.CmpRR(Rdx, R11);
         a.Jcc(Cond.NE, none);
         a.Mark(ours);
-        a.Load64(Rax, Rsp, 0);
+    }
+
+    // Lua 5.4's lua_State.l_G and global_State.frealloc / .ud on x86-64: lua_getallocf reads exactly these.
+    const int GlobalOffset = 24, AllocOffset = 0, UserDataOffset = 8;
+
+    /// <summary>Whether this liblua54's layout has those offsets: checked once on a state of its own.</summary>
+    static readonly bool DirectRead = CheckDirectRead();
+
+    static bool CheckDirectRead()
+    {
+        if (!Calls.NativeStubCompiler.IsSupported) return false;
+        var L = LuaApi.newstate();
+        if (L == 0) return false;
+        try
+        {
+            void* ud;
+            var f = LuaApi.getallocf(L, &ud);
+            var marker = (void*)0x5EC7_1DEA;            // a user data no state has: found where we look, or not
+            LuaApi.setallocf(L, f, marker);
+            var g = *(nint*)(L + GlobalOffset);
+            // The main thread's global_State follows it in one block (LG): anything else is not l_G.
+            bool same = g > L && g - L < 4096 && *(nint*)(g + AllocOffset) == f && *(nint*)(g + UserDataOffset) == (nint)marker;
+            LuaApi.setallocf(L, f, ud);
+            return same;
+        }
+        finally { LuaApi.close(L); }
     }
 
     /// <summary>The managed stubs' <see cref="EmitBeforeCall"/>.</summary>

@@ -27,16 +27,18 @@ internal static unsafe class CallbackCells
         public nint Entry;
         /// <summary>The owning state's <see cref="Allocator.Counters"/> (0 once that runtime is gone).</summary>
         public nint Counters;
-        /// <summary>The registry reference of the Lua function.</summary>
+        /// <summary>Where the Lua function is on the stack of its runtime's function store (<see cref="CallbackRegistry"/>).</summary>
         public int Reference;
         /// <summary><see cref="QueueFlag"/>: invocations from other threads are queued.</summary>
         public int Flags;
         /// <summary>The cell's number in the pool (for the C# the native code calls).</summary>
         public int Index;
         int padding;
+        /// <summary>The function store: the lua_State whose stack holds the runtime's callback functions.</summary>
+        public nint Store;
     }
 
-    public const int EntryOffset = 0, CountersOffset = 8, ReferenceOffset = 16, FlagsOffset = 20, IndexOffset = 24;
+    public const int EntryOffset = 0, CountersOffset = 8, ReferenceOffset = 16, FlagsOffset = 20, IndexOffset = 24, StoreOffset = 32;
     public const int QueueFlag = 1;
 
     const int SlotSize = 16, SlotsPerPage = 4096 / SlotSize;
@@ -67,13 +69,14 @@ internal static unsafe class CallbackCells
     }
 
     /// <summary>Takes a slot for <paramref name="owner"/>; returns its cell number and its code address.</summary>
-    public static (int index, nint code) Take(Callback owner, nint trampoline, nint counters, int reference, int flags)
+    public static (int index, nint code) Take(Callback owner, nint trampoline, nint counters, nint store, int reference, int flags)
     {
         lock (quarantined)
         {
             int index = quarantined.Count > Quarantine ? quarantined.Dequeue() : NewSlot();
             var cell = CellAt(index);
             cell->Counters = counters;
+            cell->Store = store;
             cell->Reference = reference;
             cell->Flags = flags;
             Volatile.Write(ref owners[index / SlotsPerPage][index % SlotsPerPage], owner);

@@ -21,10 +21,6 @@ internal static unsafe class CallbackObject
     const string TypeName = "FfiCallback";
     static readonly long Tag = Metatables.NewTag();
 
-    static readonly delegate* unmanaged[Cdecl]<nint, int, int> luaL_ref =
-        (delegate* unmanaged[Cdecl]<nint, int, int>)NativeLibrary.GetExport(LuaApi.Handle, "luaL_ref");
-    static readonly delegate* unmanaged[Cdecl]<nint, int, int, void> luaL_unref =
-        (delegate* unmanaged[Cdecl]<nint, int, int, void>)NativeLibrary.GetExport(LuaApi.Handle, "luaL_unref");
 
     /// <summary>ffi.callback(fn, retType, argTypes [, options]).</summary>
     public static int New(nint L)
@@ -67,9 +63,9 @@ internal static unsafe class CallbackObject
         Metatables.Push(L, TypeName, &BuildMetatable);
         setmetatable(L, -2);
 
-        pushvalue(L, 1);
-        cb.Reference = luaL_ref(L, LUA_REGISTRYINDEX);
-        var (cell, code) = CallbackCells.Take(cb, CallbackTrampoline.For(sig), (nint)registry.Counters, cb.Reference, queue ? CallbackCells.QueueFlag : 0);
+        cb.Reference = registry.Keep(L, 1);
+        var (cell, code) = CallbackCells.Take(cb, CallbackTrampoline.For(sig), (nint)registry.Counters, registry.Store, cb.Reference,
+            queue ? CallbackCells.QueueFlag : 0);
         cb.Cell = cell;
         cb.Code = code;
         block[0] = code;
@@ -167,7 +163,7 @@ internal static unsafe class CallbackObject
         var cb = Live(Self(L, "free"), "free");
         cb.IsFreed = true;
         CallbackCells.Release(cb.Cell);
-        luaL_unref(L, LUA_REGISTRYINDEX, cb.Reference);
+        cb.Registry.Drop(cb.Reference);
         return 0;
     }
 

@@ -47,10 +47,13 @@ internal sealed unsafe class CallbackRegistry
         var r = new CallbackRegistry(c);
         r.self = GCHandle.Alloc(r);
         c->Callbacks = GCHandle.ToIntPtr(r.self);
-        // The sentinel: a userdata in the registry under a key of ours, whose __gc lets go.
-        newuserdatauv(L, 1, 0);
+        // The sentinel: a userdata in the registry under a key of ours, whose __gc lets go; its user
+        // value is the function store, so the store outlives the sentinel's __gc.
+        newuserdatauv(L, 1, 1);
         Metatables.Push(L, "ffi.callbacks", &BuildSentinelMetatable);
         setmetatable(L, -2);
+        r.Store = newthread(L);
+        setiuservalue(L, -2, 1);
         rawsetp(L, LUA_REGISTRYINDEX, SentinelKey);
         return r;
     }
@@ -70,6 +73,58 @@ internal sealed unsafe class CallbackRegistry
         r.Queued.Clear();
         if (r.self.IsAllocated) r.self.Free();
         return 0;
+    }
+
+    /// <summary>
+    /// The function store: a Lua thread that never runs, whose stack holds the callbacks'
+    /// functions (which keeps them alive), one slot each. A trampoline copies its function from
+    /// there with lua_pushvalue and lua_xmove: no table lookup on the way.
+    /// </summary>
+    public nint Store { get; private set; }
+    readonly Stack<int> freeSlots = new();
+    int slots;
+
+    /// <summary>At most this many callbacks of a runtime live at once (LUAI_MAXSTACK is 1,000,000).</summary>
+    public const int MaxLive = 900_000;
+
+    public static readonly nint XMove = NativeLibrary.GetExport(LuaApi.Handle, "lua_xmove");
+    static readonly delegate* unmanaged[Cdecl]<nint, nint> newthread = (delegate* unmanaged[Cdecl]<nint, nint>)NativeLibrary.GetExport(LuaApi.Handle, "lua_newthread");
+    static readonly delegate* unmanaged[Cdecl]<nint, int, int, void> copy = (delegate* unmanaged[Cdecl]<nint, int, int, void>)NativeLibrary.GetExport(LuaApi.Handle, "lua_copy");
+    static readonly delegate* unmanaged[Cdecl]<nint, nint, int, void> xmove = (delegate* unmanaged[Cdecl]<nint, nint, int, void>)XMove;
+
+    /// <summary>Keeps the function at <paramref name="idx"/> of L in a store slot; returns the slot.</summary>
+    public int Keep(nint L, int idx)
+    {
+        int slot;
+        if (freeSlots.Count > 0) slot = freeSlots.Pop();
+        else
+        {
+            if (slots >= MaxLive) throw new LuaException($"ffi.callback: too many callbacks alive in this runtime ({MaxLive}); free some");
+            if (checkstack(Store, 2) == 0) throw new LuaException("ffi.callback: no room left for another callback");
+            pushnil(Store);                       // the new slot, at the top of the store
+            slot = ++slots;
+        }
+        pushvalue(L, idx);
+        xmove(L, Store, 1);
+        copy(Store, -1, slot);
+        settop(Store, -2);
+        return slot;
+    }
+
+    /// <summary>Lets go of the function in <paramref name="slot"/>.</summary>
+    public void Drop(int slot)
+    {
+        pushnil(Store);
+        copy(Store, -1, slot);
+        settop(Store, -2);
+        freeSlots.Push(slot);
+    }
+
+    /// <summary>Pushes the function in <paramref name="slot"/> onto L.</summary>
+    public void PushFunction(nint L, int slot)
+    {
+        pushvalue(Store, slot);
+        xmove(Store, L, 1);
     }
 
     public void NoteForeign(Callback cb)

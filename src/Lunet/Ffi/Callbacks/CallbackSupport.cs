@@ -187,7 +187,7 @@ internal static unsafe class CallbackSupport
             if (checkstack(L, ps.Count + 3) == 0) return $"{cb.Describe()}: no room on the Lua stack for a queued call";
             int top = gettop(L);
             pushcclosure(L, MessageHandler, 0);
-            rawgeti(L, LUA_REGISTRYINDEX, cb.Reference);
+            r.PushFunction(L, cb.Reference);
             for (int i = 0; i < ps.Count; i++) PushValue(L, ps[i].Scalar, call.Values[i], call.Strings[i]);
             int status = ProtectedCall.Call(L, ps.Count, 0, top + 1);
             string? message = status == LUA_OK ? null : LuaOps.ToStringOrNull(L, -1) ?? $"{cb.Describe()} failed in a queued call";

@@ -109,10 +109,14 @@ internal static unsafe class CallbackTrampoline
         a.MovImm64(Rsi, CallbackSupport.MessageHandler);
         a.Xor32(Rdx, Rdx);
         a.CallAbs((nint)LuaApi.pushcclosure);
-        a.MovRR(Rdi, R13);
-        a.MovImm32(Rsi, LuaApi.LUA_REGISTRYINDEX);
-        a.Load32(Rdx, Rbx, CallbackCells.ReferenceOffset);
-        a.CallAbs((nint)LuaApi.rawgeti);
+        // The function: a copy from its slot on the store's stack, moved onto L (no table lookup).
+        a.Load64(Rdi, Rbx, CallbackCells.StoreOffset);
+        a.Load32(Rsi, Rbx, CallbackCells.ReferenceOffset);
+        a.CallAbs((nint)LuaApi.pushvalue);
+        a.Load64(Rdi, Rbx, CallbackCells.StoreOffset);
+        a.MovRR(Rsi, R13);
+        a.MovImm32(Rdx, 1);
+        a.CallAbs(CallbackRegistry.XMove);
         for (int i = 0; i < n; i++) EmitPushArgument(a, ps[i].Scalar, Args + i * 8);
 
         // lua_pcall(L, n, ret == void ? 0 : 1, -(n + 2)): the Lua code runs with the memory limit on.

@@ -161,9 +161,9 @@ internal static unsafe class CallbackObject
     static int Free(nint L)
     {
         var cb = Live(Self(L, "free"), "free");
+        cb.Registry.Drop(cb.Reference);
         cb.IsFreed = true;
         CallbackCells.Release(cb.Cell);
-        cb.Registry.Drop(cb.Reference);
         return 0;
     }
 

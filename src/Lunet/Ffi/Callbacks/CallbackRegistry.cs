@@ -49,8 +49,11 @@ internal sealed unsafe class CallbackRegistry
         c->Callbacks = GCHandle.ToIntPtr(r.self);
         // The sentinel: a userdata in the registry under a key of ours, whose __gc lets go; its user
         // value is the function store, so the store outlives the sentinel's __gc.
+        // Its metatable is made here, not found by name in the registry, where a script could plant one.
         newuserdatauv(L, 1, 1);
-        Metatables.Push(L, "ffi.callbacks", &BuildSentinelMetatable);
+        createtable(L, 0, 2);
+        Metatables.Protect(L, -1, "ffi.callbacks");
+        CFunction.Set(L, -1, "__gc", &Close);
         setmetatable(L, -2);
         r.Store = newthread(L);
         setiuservalue(L, -2, 1);
@@ -59,8 +62,6 @@ internal sealed unsafe class CallbackRegistry
     }
 
     static readonly nint SentinelKey = Marshal.AllocHGlobal(1);
-
-    static void BuildSentinelMetatable(nint L) => CFunction.Set(L, -1, "__gc", &Close);
 
     /// <summary>The state is closing (or a script let the sentinel go): no slot may use this runtime again.</summary>
     static int Close(nint L)
@@ -92,9 +93,23 @@ internal sealed unsafe class CallbackRegistry
     static readonly delegate* unmanaged[Cdecl]<nint, int, int, void> copy = (delegate* unmanaged[Cdecl]<nint, int, int, void>)NativeLibrary.GetExport(LuaApi.Handle, "lua_copy");
     static readonly delegate* unmanaged[Cdecl]<nint, nint, int, void> xmove = (delegate* unmanaged[Cdecl]<nint, nint, int, void>)XMove;
 
+    static readonly delegate* unmanaged[Cdecl]<nint, int> status = (delegate* unmanaged[Cdecl]<nint, int>)NativeLibrary.GetExport(LuaApi.Handle, "lua_status");
+
+    /// <summary>
+    /// The debug library can reach the store and resume it, which moves its stack: writes into a
+    /// slot past its top would land in Lua's shared nil. Refuse to write into a store that moved.
+    /// (Reads past the top give nil: a callback of a moved store fails with "attempt to call a nil value".)
+    /// </summary>
+    void CheckStore()
+    {
+        if (status(Store) != LUA_OK || gettop(Store) != slots)
+            throw new LuaException("ffi.callback: this runtime's callback store was tampered with (resumed through the debug library); no callback can be made or freed in it any more");
+    }
+
     /// <summary>Keeps the function at <paramref name="idx"/> of L in a store slot; returns the slot.</summary>
     public int Keep(nint L, int idx)
     {
+        CheckStore();
         int slot;
         if (freeSlots.Count > 0) slot = freeSlots.Pop();
         else
@@ -114,6 +129,7 @@ internal sealed unsafe class CallbackRegistry
     /// <summary>Lets go of the function in <paramref name="slot"/>.</summary>
     public void Drop(int slot)
     {
+        CheckStore();
         pushnil(Store);
         copy(Store, -1, slot);
         settop(Store, -2);

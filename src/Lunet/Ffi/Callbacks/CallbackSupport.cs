@@ -36,7 +36,18 @@ internal static unsafe class CallbackSupport
             settop(L, 1);
             // An inner callback's error, raised again by the ffi call it failed in: it has its traceback.
             if (CallbackRegistry.Of(Allocator.Of(L)) is { LastRaised: { } raised } && LuaOps.ToStringOrNull(L, 1) == raised) return 1;
-            if (checkstack(L, 4) == 0 || !RuntimeFunctions.Push(L, RuntimeFunctions.MessageHandler)) return 1;
+            if (checkstack(L, 40) == 0) return 1;
+            if (type(L, 1) is TSTRING or TNUMBER)
+            {
+                // As the runtime's handler does, from this level, so the traceback starts at the error.
+                // luaL_traceback reads registry._LOADED with lua_getfield: leave the message bare without it.
+                bool loaded = LuaOps.RawGetField(L, LUA_REGISTRYINDEX, "_LOADED") == TTABLE;
+                settop(L, 1);
+                if (loaded) traceback(L, L, tolstring(L, 1, null), 1);
+                return 1;
+            }
+            // Other error values (tables, __tostring) are the runtime's handler's to describe.
+            if (!RuntimeFunctions.Push(L, RuntimeFunctions.MessageHandler)) return 1;
             pushvalue(L, 1);
             if (ProtectedCall.Call(L, 1, 1, 0) != LUA_OK) settop(L, 1);
             return 1;

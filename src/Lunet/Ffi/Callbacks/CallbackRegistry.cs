@@ -31,6 +31,8 @@ internal sealed unsafe class CallbackRegistry
     public string? LastRaised;
 
     public readonly ConcurrentQueue<QueuedCall> Queued = new();
+    /// <summary>Queued calls are running (the runtime's thread only): the ffi calls they make do not run more.</summary>
+    public bool DrainingQueue;
     int queuedCount;
     int foreignCalls;
     volatile string? foreignCallback;

@@ -190,6 +190,15 @@ internal static unsafe class CallbackSupport
     /// <summary>Runs the queued invocations on this (the runtime's) thread; the first error's message, or null.</summary>
     public static string? RunQueued(nint L, CallbackRegistry r)
     {
+        // A queued call's own ffi calls return through here too: the outer loop runs what they would.
+        if (r.DrainingQueue) return null;
+        r.DrainingQueue = true;
+        try { return RunQueuedNow(L, r); }
+        finally { r.DrainingQueue = false; }
+    }
+
+    static string? RunQueuedNow(nint L, CallbackRegistry r)
+    {
         while (r.TryDequeue(out var call))
         {
             var cb = call.Callback;

@@ -138,6 +138,33 @@ public class CallbackErrorTests
     }
 
     [Fact]
+    public void StringArgumentsArePushedEvenAtTheMemoryLimit()
+    {
+        // The trampoline pushes a string argument while the allocator cannot fail (no longjmp out of
+        // C); the Lua function then runs with the limit on and fails cleanly if it allocates.
+        using var rt = Lua.NewRuntime(new LuaRuntimeOptions { MemoryLimit = 2_000_000 });
+        rt.SetGlobal("CBLIB", CallbackLib.Path);
+        var r = rt.DoString(CallbackLib.Open + """
+            local callStr = lib:wrap('i32', 'call_str', 'pointer', 'string')
+            local arg = string.rep('s', 4000)
+            local got
+            local cb = ffi.callback(function(s) got = #s; return 1 end, 'int', {'string'})
+            local hog = ffi.callback(function(s) local t = {} while true do t[#t + 1] = s .. #t end end, 'int', {'string'})
+            local fill = {}
+            local ok = pcall(function() while true do fill[#fill + 1] = string.rep('y', 1000) .. #fill end end)
+            assert(not ok)                            -- at the limit now
+            local r = callStr(cb, arg)
+            local ok2, err = pcall(callStr, hog, arg)
+            fill = nil
+            collectgarbage()
+            return r, got, err
+            """, "=test");
+        Assert.Equal(1L, r[0]);
+        Assert.Equal(4000L, r[1]);
+        Assert.Contains("not enough memory", (string)r[2]!);
+    }
+
+    [Fact]
     public void TheManagedStubPathRaisesCallbackErrorsToo()
     {
         // lib:call's first call of a site runs the managed stub.

@@ -154,8 +154,10 @@ internal sealed class X64Assembler
 
     // Callbacks (Ffi/Callbacks: the code slots, the trampolines and the stubs' call hooks).
 
-    /// <summary>mov dst, fs:[0]: the thread pointer (System V x86-64: the thread's TCB address).</summary>
+    /// <summary>mov dst, fs:[0]: the thread pointer (Linux and the BSDs on x86-64: the thread's TCB address).</summary>
     public void LoadFs0(int dst) { B(0x64); Rex(true, dst, 0); B(0x8B); B((byte)(0x04 | ((dst & 7) << 3)), 0x25); I32(0); }
+    /// <summary>mov dst, gs:[0] (macOS on x86-64: the thread's own pthread pointer, its first TSD slot).</summary>
+    public void LoadGs0(int dst) { B(0x65); Rex(true, dst, 0); B(0x8B); B((byte)(0x04 | ((dst & 7) << 3)), 0x25); I32(0); }
     /// <summary>jmp qword [base] (no displacement; base must not be rsp, rbp, r12 or r13).</summary>
     public void JmpMem0(int @base) { Rex(false, 0, @base); B(0xFF); B((byte)(0x20 | (@base & 7))); }
     /// <summary>lock or qword [base + disp], imm32</summary>

@@ -27,7 +27,7 @@ internal static unsafe class CallbackHooks
 
     /// <summary>
     /// Before the target's arguments are loaded (caller-saved registers are free, rsp is
-    /// 16-byte aligned and nothing is stored below it yet): CallState = L, CallThread = fs:0.
+    /// 16-byte aligned and nothing is stored below it yet): CallState = L, CallThread = the thread pointer.
     /// </summary>
     public static void EmitBeforeCall(X64Assembler a, int stateReg)
     {
@@ -35,7 +35,7 @@ internal static unsafe class CallbackHooks
         if (!DirectRead) a.SubImm32(Rsp, 16, wide: true);
         EmitCounters(a, stateReg, skip);
         a.Store64(Rcx, CallStateOffset, stateReg);
-        a.LoadFs0(Rdx);
+        EmitThreadPointer(a, Rdx);
         a.Store64(Rcx, CallThreadOffset, Rdx);
         a.Mark(skip);
         if (!DirectRead) a.AddImm32(Rsp, 16, wide: true);
@@ -173,14 +173,24 @@ internal static unsafe class CallbackHooks
         return Volatile.Read(ref c->CallbackAttention) != 0 && CallbackSupport.AfterCallManaged(L) == -1;
     }
 
-    /// <summary>fs:0 as the native code reads it (null where callbacks are not native code).</summary>
+    /// <summary>
+    /// A value unique to the running OS thread while it lives, in one instruction: fs:[0] (the
+    /// TCB's self pointer) on Linux and the BSDs, gs:[0] (the thread's pthread) on macOS.
+    /// </summary>
+    public static void EmitThreadPointer(X64Assembler a, int dst)
+    {
+        if (OperatingSystem.IsMacOS()) a.LoadGs0(dst);
+        else a.LoadFs0(dst);
+    }
+
+    /// <summary>The thread pointer as the native code reads it (null where callbacks are not native code).</summary>
     public static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<nint> ThreadPointer = MakeThreadPointer();
 
     static delegate* unmanaged[Cdecl, SuppressGCTransition]<nint> MakeThreadPointer()
     {
         if (!Calls.NativeStubCompiler.IsSupported) return null;
         var a = new X64Assembler();
-        a.LoadFs0(Rax);
+        EmitThreadPointer(a, Rax);
         a.Ret();
         return (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint>)ExecutableMemory.Write(a.ToArray());
     }

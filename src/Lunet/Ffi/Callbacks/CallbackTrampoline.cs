@@ -83,7 +83,7 @@ internal static unsafe class CallbackTrampoline
         a.Load64(R12, Rbx, CallbackCells.CountersOffset);
         a.Test64(R12, R12);
         a.Jcc(Cond.E, zero);                                   // its runtime is gone
-        a.LoadFs0(R14);
+        CallbackHooks.EmitThreadPointer(a, R14);
         a.CmpRMem64(R14, R12, CallbackHooks.CallThreadOffset);
         a.Jcc(Cond.NE, foreign);
         a.Load64(R13, R12, CallbackHooks.CallStateOffset);

@@ -126,6 +126,30 @@ public class CallbackErrorTests
     }
 
     [Fact]
+    public void RuntimesOnTwoThreadsRunTheirCallbacksAtTheSameTime()
+    {
+        // Each runtime on its own OS thread, both calling back at once: each sees only its own calls.
+        var results = new object?[2];
+        var threads = Enumerable.Range(0, 2).Select(k => new Thread(() =>
+        {
+            using var rt = CallbackLib.NewRuntime();
+            rt.SetGlobal("K", k + 1);
+            results[k] = rt.DoString(CallbackLib.Open + """
+                local loop = lib:wrap('i64', 'call_loop', 'pointer', 'i32')
+                local cb = ffi.callback(function(x) return x * K end, 'i32', {'i32'})
+                local s = 0
+                for i = 1, 20 do s = s + loop(cb, 10000) end
+                return s
+                """)[0];
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        long once = 10000L * 9999 / 2;
+        Assert.Equal(20 * once, results[0]);
+        Assert.Equal(40 * once, results[1]);
+    }
+
+    [Fact]
     public void ACallbackOfADisposedRuntimeReturnsZero()
     {
         long p;

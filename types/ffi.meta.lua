@@ -113,6 +113,37 @@ function ffi.read(buf) end
 ---@param buf ffi.Buffer
 function ffi.write(str, buf) end
 
+---Makes a Lua function a C function pointer (docs/callbacks.md). `retType` and `argTypes` are
+---type names: scalars, `pointer`, typed pointers, `string` (an argument only: a `const char *`
+---that arrives as a Lua string, NULL as nil). `options.threads`: `"error"` (the default: a call
+---from another thread returns 0 and the next ffi call raises) or `"queue"` (such calls return 0
+---and run on the runtime's thread at the end of the next ffi call or at `ffi.poll()`).
+---@param fn function
+---@param retType ffi.ctype
+---@param argTypes ffi.ctype[]
+---@param options? { threads: "error"|"queue" }
+---@return ffi.Callback
+function ffi.callback(fn, retType, argTypes, options) end
+
+---Runs the callback invocations other threads queued; returns how many ran.
+---@return integer
+function ffi.poll() end
+
+---A Lua function as a C function pointer (`ffi.callback`): valid until `free()`.
+---@class ffi.Callback
+---@field ptr ffi.pointer The C function pointer.
+---@field retType string The result's type name.
+---@field argCount integer How many arguments C passes.
+---@field isValid boolean False once freed.
+local Callback = {}
+
+---The C function pointer (the same value as `ptr`).
+---@return ffi.pointer
+function Callback:getPtr() end
+
+---Releases the callback: its pointer then returns 0 to C and the next ffi call raises an error.
+function Callback:free() end
+
 ---A loaded native library (`ffi.open`).
 ---A struct or union type made by `ffi.struct` (its name is registered as a type name).
 ---@class ffi.StructType

@@ -161,6 +161,7 @@ static class Program
             prev = ns;
         }
 
+        CallbackRows.Append(rt, lua, N, Reps, Line);
         ExportListing();
 
         Console.Write(Out.ToString());

@@ -36,6 +36,8 @@ internal static unsafe class FfiModule
         CFunction.Set(L, -1, "string", &MemoryFunctions.String);
         CFunction.Set(L, -1, "read", &MemoryFunctions.Read);
         CFunction.Set(L, -1, "write", &MemoryFunctions.Write);
+        CFunction.Set(L, -1, "callback", &Callbacks.CallbackObject.New);
+        CFunction.Set(L, -1, "poll", &Callbacks.CallbackObject.Poll);
         pushlightuserdata(L, 0);
         LuaOps.SetField(L, -2, "nullptr");
         pushlightuserdata(L, 0);

@@ -41,6 +41,15 @@ internal static unsafe class Allocator
         public nint FfiContext;
         /// <summary>The state's native ffi.new cache (Ffi/Memory/InstanceTypes.cs), 0 until first used: found here for the same reason.</summary>
         public nint InstanceNew;
+        /// <summary>
+        /// Callbacks (Ffi/Callbacks): the lua_State of the ffi call in progress and the thread
+        /// pointer of the OS thread making it (both 0 when none), written by the call stubs.
+        /// </summary>
+        public nint CallState, CallThread;
+        /// <summary>Callbacks: what the next ffi call's return must look at (an error waits, a foreign or freed call, queued calls); any thread sets bits.</summary>
+        public long CallbackAttention;
+        /// <summary>Callbacks: a GCHandle to the state's callback registry (0: none made yet).</summary>
+        public nint Callbacks;
     }
 
     const int UsedOffset = 0, LimitOffset = 8, DepthOffset = 16;

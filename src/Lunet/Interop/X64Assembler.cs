@@ -160,4 +160,22 @@ internal sealed class X64Assembler
     public void ImulRR(int dst, int src) { Rex(true, dst, src); B(0x0F, 0xAF); RegReg(dst, src); }
     /// <summary>xor r, imm32 (sign-extended when wide): ffi.new's cache, the other entry of a two-entry bucket.</summary>
     public void XorImm32(int r, int imm, bool wide = false) { Rex(wide, 0, r); B(0x81); RegReg(6, r); I32(imm); }
+
+    // Callbacks (Ffi/Callbacks: the code slots, the trampolines and the stubs' call hooks).
+
+    /// <summary>mov dst, fs:[0]: the thread pointer (Linux and the BSDs on x86-64: the thread's TCB address).</summary>
+    public void LoadFs0(int dst) { B(0x64); Rex(true, dst, 0); B(0x8B); B((byte)(0x04 | ((dst & 7) << 3)), 0x25); I32(0); }
+    /// <summary>mov dst, gs:[0] (macOS on x86-64: the thread's own pthread pointer, its first TSD slot).</summary>
+    public void LoadGs0(int dst) { B(0x65); Rex(true, dst, 0); B(0x8B); B((byte)(0x04 | ((dst & 7) << 3)), 0x25); I32(0); }
+    /// <summary>jmp qword [base] (no displacement; base must not be rsp, rbp, r12 or r13).</summary>
+    public void JmpMem0(int @base) { Rex(false, 0, @base); B(0xFF); B((byte)(0x20 | (@base & 7))); }
+    /// <summary>lock or qword [base + disp], imm32</summary>
+    public void LockOrMem64Imm(int @base, int disp, int imm) { B(0xF0); Rex(true, 0, @base); B(0x81); Mem(1, @base, disp); I32(imm); }
+    /// <summary>test qword [base + disp], imm32</summary>
+    public void TestMem64Imm(int @base, int disp, int imm) { Rex(true, 0, @base); B(0xF7); Mem(0, @base, disp); I32(imm); }
+    /// <summary>xorps xmm0, xmm0</summary>
+    public void XorpsXmm0() => B(0x0F, 0x57, 0xC0);
+    /// <summary>Pads with int3 up to a multiple of <paramref name="alignment"/> bytes.</summary>
+    public void AlignWithInt3(int alignment) { while (code.Count % alignment != 0) B(0xCC); }
+    public int Length => code.Count;
 }

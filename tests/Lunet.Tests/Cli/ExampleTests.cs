@@ -35,6 +35,25 @@ public class ExampleTests
     }
 
     [Fact]
+    public void QsortSortsWithALuaComparator()
+    {
+        var r = CliRunner.Run(Path.Combine(NativeBuild.RepoRoot, "examples", "qsort.lua"), "500");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var lines = r.Stdout.Split('\n');
+        Assert.StartsWith("500 numbers sorted by libc qsort with a Lua comparator (", lines[0]);
+        // The first 20 printed: the script's generator, sorted here.
+        var expected = new List<long>();
+        long seed = 12345;
+        for (int i = 0; i < 500; i++)
+        {
+            seed = (seed * 1103515245 + 12345) % 2147483648;
+            expected.Add(seed % 1000 - 500);
+        }
+        expected.Sort();
+        Assert.Equal(string.Join(" ", expected.Take(20)) + " ...", lines[1]);
+    }
+
+    [Fact]
     public void Crc32OfAFileStreamedInChunksMatchesTheChecksumComputedHere()
     {
         // A file of several chunks with a short last one, and bytes of every value.

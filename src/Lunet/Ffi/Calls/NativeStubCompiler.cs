@@ -78,6 +78,8 @@ internal static unsafe class NativeStubCompiler
             EmitRead(a, ps[i].Scalar, i, slots + i * 8, isnum, bad[i]);
         }
 
+        Callbacks.CallbackHooks.EmitBeforeCall(a, Rbx);
+
         // Stack arguments first (they use rax), then registers. Narrow integers are extended
         // to 64 bits on the stack too: compilers may rely on it for char and short.
         for (int i = 0; i < ps.Count; i++)
@@ -110,6 +112,7 @@ internal static unsafe class NativeStubCompiler
         a.MovImm32(Rax, nf);
         a.Load64(R11, R12, NativeSlot.TargetOffset);
         a.CallR(R11);
+        Callbacks.CallbackHooks.EmitAfterCall(a, Rbx);
 
         EmitPushResult(a, sig.Returns.Scalar);
 

@@ -16,6 +16,8 @@ internal static class StubCompiler
     static readonly MethodInfo HasArgCount = Method(typeof(CallSupport), nameof(CallSupport.HasArgCount));
     static readonly MethodInfo BadArgument = Method(typeof(CallSupport), nameof(CallSupport.BadArgument));
     static readonly MethodInfo BadArgCount = Method(typeof(CallSupport), nameof(CallSupport.BadArgCount));
+    static readonly MethodInfo BeforeCall = Method(typeof(Callbacks.CallbackHooks), nameof(Callbacks.CallbackHooks.BeforeManagedCall));
+    static readonly MethodInfo AfterCall = Method(typeof(Callbacks.CallbackHooks), nameof(Callbacks.CallbackHooks.AfterManagedCall));
     static readonly FieldInfo TargetField = typeof(FunctionBinding).GetField(nameof(FunctionBinding.Target))!;
 
     public static CallStub Compile(FunctionType sig)
@@ -48,6 +50,8 @@ internal static class StubCompiler
             il.Emit(OpCodes.Brfalse, bad[i]);
         }
 
+        il.Emit(OpCodes.Ldarg_0);
+        il.Emit(OpCodes.Call, BeforeCall);
         for (int i = 0; i < ps.Count; i++)
         {
             il.Emit(OpCodes.Ldloc, raw[i]);
@@ -57,6 +61,17 @@ internal static class StubCompiler
         il.Emit(OpCodes.Ldfld, TargetField);
         var ret = ClrTypes.For(sig.Returns);
         il.EmitCalli(OpCodes.Calli, CallingConvention.Cdecl, ret, ps.Select(ClrTypes.For).ToArray());
+        // A callback's error (or a foreign-thread call) is raised as the call returns: -1, message pushed.
+        var result = ret == typeof(void) ? null : il.DeclareLocal(ret);
+        if (result != null) il.Emit(OpCodes.Stloc, result);
+        var noError = il.DefineLabel();
+        il.Emit(OpCodes.Ldarg_0);
+        il.Emit(OpCodes.Call, AfterCall);
+        il.Emit(OpCodes.Brfalse, noError);
+        il.Emit(OpCodes.Ldc_I4_M1);
+        il.Emit(OpCodes.Ret);
+        il.MarkLabel(noError);
+        if (result != null) il.Emit(OpCodes.Ldloc, result);
         EmitPushResult(il, sig.Returns, ret);
 
         il.MarkLabel(badCount);

@@ -1,0 +1,187 @@
+using System.Runtime.InteropServices;
+using Lunet.Ffi.Calls;
+using Lunet.Ffi.Libraries;
+using Lunet.Ffi.Memory;
+using Lunet.Ffi.Types;
+using Lunet.Interop;
+using static Lunet.Interop.LuaApi;
+
+namespace Lunet.Ffi.Callbacks;
+
+/// <summary>
+/// ffi.callback, ffi.poll and the FfiCallback userdata scripts hold. The userdata follows the
+/// <see cref="NativeObject"/> protocol (its first word is the code address), so every pointer
+/// argument takes it as its C function pointer: { code, 0, cookie, tag, GCHandle of the
+/// <see cref="Callback"/> }. The 0 is where a Buffer keeps its size: a Buffer metatable moved
+/// onto a callback finds an empty Buffer.
+/// </summary>
+internal static unsafe class CallbackObject
+{
+    const int Words = 5, TagWord = 3, HandleWord = 4;
+    const string TypeName = "FfiCallback";
+    static readonly long Tag = Metatables.NewTag();
+
+
+    /// <summary>ffi.callback(fn, retType, argTypes [, options]).</summary>
+    public static int New(nint L)
+    {
+        if (type(L, 1) != TFUNCTION)
+            throw LuaException.BadArgument(1, "callback", $"function expected, got {LuaOps.TypeName(L, 1)}");
+        var types = FfiContext.Of(L).Types;
+        var ret = types.Resolve(FfiLimits.Name(L, 2, 2, "callback", "type name"));
+        if (type(L, 3) != TTABLE)
+            throw LuaException.BadArgument(3, "callback", $"table of argument type names expected, got {LuaOps.TypeName(L, 3)}");
+        long n = (long)rawlen(L, 3);
+        FfiLimits.CheckParameterCount(n, "callback");
+        var parameters = new List<CType>();
+        for (int i = 1; i <= n; i++)
+        {
+            var s = LibraryObject.PushTypeName(L, 3, i, 3, "callback");
+            settop(L, -2);
+            parameters.Add(types.Resolve(s));
+        }
+        bool queue = ReadOptions(L);
+
+        if (ret.Scalar == ScalarKind.None || parameters.Any(p => p.Scalar == ScalarKind.None))
+        {
+            var aggregate = ret.Scalar == ScalarKind.None ? ret : parameters.First(p => p.Scalar == ScalarKind.None);
+            throw new LuaException($"ffi.callback: {aggregate.Name} by value is not supported in callbacks yet (pass a pointer to it)");
+        }
+        if (ret.Scalar == ScalarKind.CString)
+            throw new LuaException("ffi.callback: a callback cannot return a string (Lua would collect it when the callback returns); return a pointer to memory that outlives the call");
+        var sig = LibraryObject.MakeSignature(ret, parameters, "ffi.callback");
+        if (!NativeStubCompiler.IsSupported)
+            throw new LuaException($"ffi.callback: callbacks are not supported on this platform ({RuntimeInformation.OSDescription.Split(' ')[0]} {RuntimeInformation.ProcessArchitecture}); they need x86-64 System V (Linux, macOS, BSD)");
+
+        var registry = CallbackRegistry.For(L);
+        var cb = new Callback(sig, registry, queue);
+        var block = (nint*)newuserdatauv(L, (nuint)(Words * sizeof(nint)), 0);
+        for (int i = 0; i < Words; i++) block[i] = 0;
+        block[2] = (nint)Memory.Buffer.Cookie;
+        block[TagWord] = (nint)Tag;
+        block[HandleWord] = GCHandle.ToIntPtr(GCHandle.Alloc(cb));
+        Metatables.Push(L, TypeName, &BuildMetatable);
+        setmetatable(L, -2);
+
+        cb.Reference = registry.Keep(L, 1);
+        var (cell, code) = CallbackCells.Take(cb, CallbackTrampoline.For(sig), (nint)registry.Counters, registry.Store, cb.Reference,
+            queue ? CallbackCells.QueueFlag : 0);
+        cb.Cell = cell;
+        cb.Code = code;
+        block[0] = code;
+        return 1;
+    }
+
+    /// <summary>The options table: { threads = "error" | "queue" }; true for "queue".</summary>
+    static bool ReadOptions(nint L)
+    {
+        int t = type(L, 4);
+        if (t is TNONE or TNIL) return false;
+        if (t != TTABLE) throw LuaException.BadArgument(4, "callback", $"options table expected, got {LuaOps.TypeName(L, 4)}");
+        LuaOps.RawGetField(L, 4, "threads");
+        try
+        {
+            if (type(L, -1) == TNIL) return false;
+            return LuaOps.ToStringOrNull(L, -1) switch
+            {
+                "queue" => true,
+                "error" => false,
+                _ => throw LuaException.BadArgument(4, "callback", $"threads must be \"error\" or \"queue\", got {Shown(L, -1)}"),
+            };
+        }
+        finally { settop(L, -2); }
+    }
+
+    static string Shown(nint L, int idx) =>
+        LuaOps.ToStringOrNull(L, idx) is { } s ? $"\"{(s.Length > 40 ? s[..40] + "..." : s)}\"" : LuaOps.TypeName(L, idx);
+
+    /// <summary>ffi.poll(): runs the queued invocations now; returns how many ran... or raises the first error.</summary>
+    public static int Poll(nint L)
+    {
+        var c = Allocator.Of(L);
+        var r = CallbackRegistry.Of(c);
+        if (r == null) { pushinteger(L, 0); return 1; }
+        int before = r.Queued.Count;
+        Interlocked.And(ref c->CallbackAttention, ~(long)CallbackHooks.QueuedBit);
+        if (CallbackSupport.RunQueued(L, r) is { } failure)
+        {
+            if (!r.Queued.IsEmpty) Interlocked.Or(ref c->CallbackAttention, CallbackHooks.QueuedBit);
+            throw new LuaException(failure) { WithPosition = false };
+        }
+        pushinteger(L, Math.Max(before - r.Queued.Count, 0));
+        return 1;
+    }
+
+    static void BuildMetatable(nint L)
+    {
+        NativeObject.MarkMetatable(L);
+        CFunction.Set(L, -1, "__index", &Index);
+        CFunction.Set(L, -1, "__tostring", &ToString);
+        CFunction.Set(L, -1, "__gc", &Collect);
+    }
+
+    static Callback? Of(nint L, int idx)
+    {
+        if (type(L, idx) != TUSERDATA || rawlen(L, idx) < (ulong)(Words * sizeof(nint))) return null;
+        var block = (nint*)touserdata(L, idx);
+        if (block[TagWord] != (nint)Tag) return null;
+        if (block[HandleWord] == 0)
+            throw new LuaException($"this {TypeName} was finalized (its __gc ran); its C function pointer stays as it was until its runtime is disposed");
+        return (Callback)GCHandle.FromIntPtr(block[HandleWord]).Target!;
+    }
+
+    static Callback Self(nint L, string method) =>
+        Of(L, 1) ?? throw LuaException.BadSelf(method, TypeName, LuaOps.TypeName(L, 1), $"cb:{method}()");
+
+    static int Index(nint L)
+    {
+        var cb = Of(L, 1) ?? throw LuaException.BadArgument(1, "__index", $"{TypeName} expected, got {LuaOps.TypeName(L, 1)}");
+        switch (LuaOps.ToStringOrNull(L, 2))
+        {
+            case "ptr": pushlightuserdata(L, Live(cb, "ptr").Code); return 1;
+            case "retType": LuaOps.PushString(L, cb.Signature.Returns.Name); return 1;
+            case "argCount": pushinteger(L, cb.Signature.Parameters.Count); return 1;
+            case "isValid": pushboolean(L, cb.IsFreed ? 0 : 1); return 1;
+            case "getPtr": CFunction.Push(L, &GetPtr); return 1;
+            case "free": CFunction.Push(L, &Free); return 1;
+            default: pushnil(L); return 1;
+        }
+    }
+
+    static Callback Live(Callback cb, string what) =>
+        cb.IsFreed ? throw new LuaException($"{what}: this {cb.Describe()} was freed") : cb;
+
+    static int GetPtr(nint L)
+    {
+        pushlightuserdata(L, Live(Self(L, "getPtr"), "getPtr").Code);
+        return 1;
+    }
+
+    /// <summary>free(): the slot goes to the freed entry, the function to the collector.</summary>
+    static int Free(nint L)
+    {
+        var cb = Live(Self(L, "free"), "free");
+        cb.Registry.Drop(cb.Reference);
+        cb.IsFreed = true;
+        CallbackCells.Release(cb.Cell);
+        return 0;
+    }
+
+    static int ToString(nint L)
+    {
+        var cb = Of(L, 1) ?? throw LuaException.BadArgument(1, "__tostring", $"{TypeName} expected, got {LuaOps.TypeName(L, 1)}");
+        LuaOps.PushString(L, $"{TypeName}<{cb.Signature.Name}>: 0x{cb.Code:x} ({(cb.IsFreed ? "freed" : "valid")})");
+        return 1;
+    }
+
+    /// <summary>__gc lets go of the handle only: the callback stays valid until free(), as C may hold its pointer.</summary>
+    static int Collect(nint L)
+    {
+        if (type(L, 1) != TUSERDATA || rawlen(L, 1) < (ulong)(Words * sizeof(nint))) return 0;
+        var block = (nint*)touserdata(L, 1);
+        if (block[TagWord] != (nint)Tag || block[HandleWord] == 0) return 0;
+        GCHandle.FromIntPtr(block[HandleWord]).Free();
+        block[HandleWord] = 0;
+        return 0;
+    }
+}

@@ -1,0 +1,332 @@
+using Lunet.Ffi.Types;
+using Lunet.Interop;
+using static Lunet.Interop.X64Assembler;
+
+namespace Lunet.Ffi.Callbacks;
+
+/// <summary>
+/// The machine code C calls for a callback (x86-64 System V), one per signature shape, entered
+/// from a slot with r11 = the callback's cell (<see cref="CallbackCells"/>). It checks that it
+/// runs on the thread of its runtime's ffi call in progress (else it hands the call to
+/// <see cref="CallbackSupport.Foreign"/> and returns zero), pushes the message handler, the
+/// Lua function and the arguments with the Lua C API, and calls the function with lua_pcall
+/// on the lua_State of that ffi call; then it checks and converts the result. An error (or a
+/// result of the wrong type) is recorded through C# for the stub to raise when the ffi call
+/// returns, and C gets zero. Lua pushes that allocate (strings) happen with the state's
+/// managed depth raised, so the memory limit cannot make them raise: nothing here unwinds.
+/// </summary>
+internal static unsafe class CallbackTrampoline
+{
+    static readonly int[] IntRegs = [Rdi, Rsi, Rdx, Rcx, R8, R9];
+
+    static readonly Dictionary<CallShape, nint> Trampolines = new();
+
+    /// <summary>The trampoline of <paramref name="sig"/>'s shape, made on first use.</summary>
+    public static nint For(FunctionType sig)
+    {
+        lock (Trampolines)
+        {
+            if (!Trampolines.TryGetValue(sig.Shape, out var t))
+                Trampolines[sig.Shape] = t = ExecutableMemory.Write(Compile(sig));
+            return t;
+        }
+    }
+
+    // Frame (from rsp): isnum, a spare word, the result, then one 8-byte slot per argument.
+    const int IsNum = 0, Result = 16, Args = 24;
+
+    /// <summary>LUA_MINSTACK: the free stack slots Lua guarantees a C function.</summary>
+    const int MinStack = 20;
+
+    internal static byte[] Compile(FunctionType sig)
+    {
+        var a = new X64Assembler();
+        var ps = sig.Parameters;
+        var ret = sig.Returns.Scalar;
+        int n = ps.Count;
+        // Six pushes after the call leave rsp ≡ 8 (mod 16); the frame brings it back to 0.
+        int frame = ((Args + n * 8 + 15) & ~15) + 8;
+
+        a.Push(Rbp);
+        a.MovRR(Rbp, Rsp);
+        a.Push(Rbx); a.Push(R12); a.Push(R13); a.Push(R14); a.Push(R15);
+        a.SubImm32(Rsp, frame, wide: true);
+        a.MovRR(Rbx, R11);   // the cell
+
+        // Every argument into its slot, from its register or from the caller's stack.
+        int ni = 0, nf = 0, ns = 0;
+        for (int i = 0; i < n; i++)
+        {
+            var k = ps[i].Scalar;
+            int slot = Args + i * 8;
+            if (k.IsFloat() && nf < 8)
+            {
+                if (k == ScalarKind.F32) a.MovssStore(Rsp, slot, nf++);
+                else a.MovsdStore(Rsp, slot, nf++);
+            }
+            else if (!k.IsFloat() && ni < IntRegs.Length) a.Store64(Rsp, slot, IntRegs[ni++]);
+            else
+            {
+                a.Load64(Rax, Rbp, 16 + 8 * ns++);
+                a.Store64(Rsp, slot, Rax);
+            }
+        }
+
+        var zero = a.NewLabel();
+        var foreign = a.NewLabel();
+        var noStack = a.NewLabel();
+        var failed = a.NewLabel();
+        var badResult = a.NewLabel();
+        var cleanup = a.NewLabel();
+
+        // Whose call is this? r12 = counters, r13 = L, r14 = this thread, r15 = the managed depth to restore.
+        a.Load64(R12, Rbx, CallbackCells.CountersOffset);
+        a.Test64(R12, R12);
+        a.Jcc(Cond.E, zero);                                   // its runtime is gone
+        CallbackHooks.EmitThreadPointer(a, R14);
+        a.CmpRMem64(R14, R12, CallbackHooks.CallThreadOffset);
+        a.Jcc(Cond.NE, foreign);
+        a.Load64(R13, R12, CallbackHooks.CallStateOffset);
+        a.Test64(R13, R13);
+        a.Jcc(Cond.E, foreign);
+        a.TestMem64Imm(R12, CallbackHooks.AttentionOffset, CallbackHooks.ErrorBit);
+        a.Jcc(Cond.NE, zero);                                  // an earlier invocation failed: no more Lua in this call
+        a.Load64(R15, R12, CallbackHooks.DepthOffset);
+        a.StoreImm64(R12, CallbackHooks.DepthOffset, 1);        // the pushes below cannot fail
+
+        // The ffi call in progress is a C function that has pushed nothing yet: Lua guarantees it
+        // LUA_MINSTACK (20) free slots, enough for the handler, the function and up to 18 arguments.
+        if (n + 2 > MinStack)
+        {
+            a.MovRR(Rdi, R13);
+            a.MovImm32(Rsi, n + 2);
+            a.CallAbs((nint)LuaApi.checkstack);
+            a.Test32(Rax, Rax);
+            a.Jcc(Cond.E, noStack);
+        }
+
+        a.MovRR(Rdi, R13);
+        a.MovImm64(Rsi, CallbackSupport.MessageHandler);
+        a.Xor32(Rdx, Rdx);
+        a.CallAbs((nint)LuaApi.pushcclosure);
+        // The function: a copy from its slot on the store's stack, moved onto L (no table lookup).
+        a.Load64(Rdi, Rbx, CallbackCells.StoreOffset);
+        a.Load32(Rsi, Rbx, CallbackCells.ReferenceOffset);
+        a.CallAbs((nint)LuaApi.pushvalue);
+        a.Load64(Rdi, Rbx, CallbackCells.StoreOffset);
+        a.MovRR(Rsi, R13);
+        a.MovImm32(Rdx, 1);
+        a.CallAbs(CallbackRegistry.XMove);
+        for (int i = 0; i < n; i++) EmitPushArgument(a, ps[i].Scalar, Args + i * 8);
+
+        // lua_pcall(L, n, ret == void ? 0 : 1, -(n + 2)): the Lua code runs with the memory limit on.
+        a.StoreImm64(R12, CallbackHooks.DepthOffset, 0);
+        a.MovRR(Rdi, R13);
+        a.MovImm32(Rsi, n);
+        a.MovImm32(Rdx, ret == ScalarKind.Void ? 0 : 1);
+        a.MovImm32(Rcx, -(n + 2));
+        a.Xor32(R8, R8);
+        a.Xor32(R9, R9);
+        a.CallAbs((nint)LuaApi.pcallk);
+        // Nested ffi calls cleared these: this call is still in progress.
+        a.Store64(R12, CallbackHooks.CallStateOffset, R13);
+        a.Store64(R12, CallbackHooks.CallThreadOffset, R14);
+        a.Test32(Rax, Rax);
+        a.Jcc(Cond.NE, failed);
+
+        a.StoreImm64(Rsp, Result, 0);
+        if (ret != ScalarKind.Void) EmitReadResult(a, ret, badResult);
+
+        a.MovRR(Rdi, R13);
+        a.MovImm32(Rsi, ret == ScalarKind.Void ? -2 : -3);   // the handler and the result
+        a.CallAbs((nint)LuaApi.settop);
+        a.Store64(R12, CallbackHooks.DepthOffset, R15);
+        a.Load64(Rax, Rsp, Result);
+        if (ret.IsInteger() && ret.Shape().bytes < 8) a.Extend(Rax, Rax, ret.Shape().bytes, ret.Shape().signed);
+        if (ret == ScalarKind.F32) a.MovssLoad(0, Rsp, Result);
+        else a.MovsdLoad(0, Rsp, Result);
+        var epilogue = a.NewLabel();
+        a.Mark(epilogue);
+        a.AddImm32(Rsp, frame, wide: true);
+        a.Pop(R15); a.Pop(R14); a.Pop(R13); a.Pop(R12); a.Pop(Rbx);
+        a.Pop(Rbp);
+        a.Ret();
+
+        a.Mark(zero);
+        a.Xor32(Rax, Rax);
+        a.XorpsXmm0();
+        a.Jmp(epilogue);
+
+        // The Lua function raised (the message handler's result is on top): C# records it.
+        a.Mark(failed);
+        a.MovRR(Rdi, Rbx);
+        a.MovRR(Rsi, R13);
+        a.MovRR32(Rdx, Rax);
+        a.CallAbs(CallbackSupport.FailedAddress);
+        a.Jmp(cleanup);
+
+        a.Mark(badResult);
+        a.MovRR(Rdi, Rbx);
+        a.MovRR(Rsi, R13);
+        a.CallAbs(CallbackSupport.BadResultAddress);
+
+        a.Mark(cleanup);
+        a.MovRR(Rdi, R13);
+        a.MovImm32(Rsi, -3);   // the handler and the error (or the result)
+        a.CallAbs((nint)LuaApi.settop);
+        a.Store64(R12, CallbackHooks.DepthOffset, R15);
+        a.Jmp(zero);
+
+        a.Mark(noStack);
+        a.Store64(R12, CallbackHooks.DepthOffset, R15);
+        a.MovRR(Rdi, Rbx);
+        a.MovRR(Rsi, R13);
+        a.CallAbs(CallbackSupport.NoStackAddress);
+        a.Jmp(zero);
+
+        // Not the runtime's thread in an ffi call: C# queues the invocation or flags it.
+        a.Mark(foreign);
+        a.MovRR(Rdi, Rbx);
+        a.Lea(Rsi, Rsp, Args);
+        a.CallAbs(CallbackSupport.ForeignAddress);
+        a.Jmp(zero);
+        return a.ToArray();
+    }
+
+    static void EmitPushArgument(X64Assembler a, ScalarKind k, int slot)
+    {
+        switch (k)
+        {
+            case var _ when k.IsInteger():
+            {
+                var (bytes, signed) = k.Shape();
+                a.LoadExtend(Rsi, Rsp, slot, bytes, signed);
+                a.MovRR(Rdi, R13);
+                a.CallAbs((nint)LuaApi.pushinteger);
+                break;
+            }
+            case ScalarKind.F32:
+                a.MovssLoad(0, Rsp, slot);
+                a.Cvtss2sdXmm0();
+                a.MovRR(Rdi, R13);
+                a.CallAbs((nint)LuaApi.pushnumber);
+                break;
+            case ScalarKind.F64:
+                a.MovsdLoad(0, Rsp, slot);
+                a.MovRR(Rdi, R13);
+                a.CallAbs((nint)LuaApi.pushnumber);
+                break;
+            case ScalarKind.Bool:
+                a.LoadExtend(Rsi, Rsp, slot, 1, signed: false);
+                a.MovRR(Rdi, R13);
+                a.CallAbs((nint)LuaApi.pushboolean);
+                break;
+            case ScalarKind.Pointer:
+                a.Load64(Rsi, Rsp, slot);
+                a.MovRR(Rdi, R13);
+                a.CallAbs((nint)LuaApi.pushlightuserdata);
+                break;
+            case ScalarKind.CString:
+            {
+                var nil = a.NewLabel();
+                var done = a.NewLabel();
+                a.Load64(Rsi, Rsp, slot);
+                a.Test64(Rsi, Rsi);
+                a.Jcc(Cond.E, nil);
+                a.MovRR(Rdi, R13);
+                a.CallAbs((nint)LuaApi.pushstring);
+                a.Jmp(done);
+                a.Mark(nil);
+                a.MovRR(Rdi, R13);
+                a.CallAbs((nint)LuaApi.pushnil);
+                a.Mark(done);
+                break;
+            }
+            default:
+                throw new NotSupportedException($"callback parameter type {k}");
+        }
+    }
+
+    /// <summary>The value on top into the result slot, checked as the stubs check arguments, or a jump to <paramref name="bad"/>.</summary>
+    static void EmitReadResult(X64Assembler a, ScalarKind k, Label bad)
+    {
+        var ok = a.NewLabel();
+        void TypeOfTop()
+        {
+            a.MovRR(Rdi, R13);
+            a.MovImm32(Rsi, -1);
+            a.CallAbs((nint)LuaApi.type);
+        }
+        switch (k)
+        {
+            case var _ when k.IsInteger():
+                a.MovRR(Rdi, R13);
+                a.MovImm32(Rsi, -1);
+                a.Lea(Rdx, Rsp, IsNum);
+                a.CallAbs((nint)LuaApi.tointegerx);
+                a.Store64(Rsp, Result, Rax);
+                a.CmpMem32Imm(Rsp, IsNum, 0);
+                a.Jcc(Cond.E, bad);
+                TypeOfTop();
+                a.CmpImm32(Rax, LuaApi.TNUMBER);
+                a.Jcc(Cond.NE, bad);
+                break;
+            case var _ when k.IsFloat():
+                TypeOfTop();
+                a.CmpImm32(Rax, LuaApi.TNUMBER);
+                a.Jcc(Cond.NE, bad);
+                a.MovRR(Rdi, R13);
+                a.MovImm32(Rsi, -1);
+                a.Lea(Rdx, Rsp, IsNum);
+                a.CallAbs((nint)LuaApi.tonumberx);
+                if (k == ScalarKind.F32)
+                {
+                    a.Cvtsd2ssXmm0();
+                    a.MovssStore(Rsp, Result, 0);
+                }
+                else a.MovsdStore(Rsp, Result, 0);
+                break;
+            case ScalarKind.Bool:
+                TypeOfTop();
+                a.CmpImm32(Rax, LuaApi.TBOOLEAN);
+                a.Jcc(Cond.E, ok);
+                a.CmpImm32(Rax, LuaApi.TNIL);
+                a.Jcc(Cond.NE, bad);
+                a.Mark(ok);
+                ok = a.NewLabel();
+                a.MovRR(Rdi, R13);
+                a.MovImm32(Rsi, -1);
+                a.CallAbs((nint)LuaApi.toboolean);
+                a.Store64(Rsp, Result, Rax);
+                break;
+            case ScalarKind.Pointer:
+            {
+                // A light userdata, nil (NULL), or an ffi object (its address, asked of C#).
+                var notLight = a.NewLabel();
+                TypeOfTop();
+                a.CmpImm32(Rax, LuaApi.TNIL);
+                a.Jcc(Cond.E, ok);
+                a.CmpImm32(Rax, LuaApi.TLIGHTUSERDATA);
+                a.Jcc(Cond.NE, notLight);
+                a.MovRR(Rdi, R13);
+                a.MovImm32(Rsi, -1);
+                a.CallAbs((nint)LuaApi.touserdata);
+                a.Store64(Rsp, Result, Rax);
+                a.Jmp(ok);
+                a.Mark(notLight);
+                a.CmpImm32(Rax, LuaApi.TUSERDATA);
+                a.Jcc(Cond.NE, bad);
+                a.MovRR(Rdi, R13);
+                a.MovImm32(Rsi, -1);
+                a.Lea(Rdx, Rsp, Result);
+                a.CallAbs(Calls.NativeCallSupport.ObjectAddressAddress);
+                a.Test32(Rax, Rax);
+                a.Jcc(Cond.E, bad);
+                break;
+            }
+            default:
+                throw new NotSupportedException($"callback result type {k}");
+        }
+        a.Mark(ok);
+    }
+}

@@ -44,6 +44,34 @@ public class StubDisassemblyTests
         foreach (var sig in ScalarSignatures()) AssertClean(sig, NativeStubCompiler.Compile(sig));
     }
 
+    /// <summary>Every record of abi_test.c as an argument among scalars and as a result, and mixes that spill.</summary>
+    public static IEnumerable<FunctionType> RecordSignatures()
+    {
+        var types = new TypeRegistry();
+        types.Declare(StructCallTests.Declarations);
+        var records = StructCallTests.Declarations.Split('\n')
+            .Select(l => System.Text.RegularExpressions.Regex.Match(l, @"\}\s*(\w+);").Groups[1].Value).Select(n => types.Resolve(n)).ToArray();
+        foreach (var r in records)
+        {
+            yield return new FunctionType(r, [r]);
+            yield return new FunctionType(ScalarType.U64, [ScalarType.I32, r, ScalarType.F64, r, ScalarType.I8]);
+            yield return new FunctionType(r, [.. Enumerable.Repeat<CType>(ScalarType.I64, 6), r, ScalarType.F64, r]);
+        }
+        var rng = new Random(90);
+        for (int n = 0; n < 40; n++)
+        {
+            var ps = Enumerable.Range(0, rng.Next(0, 12)).Select(_ => rng.Next(3) == 0 ? records[rng.Next(records.Length)] : Scalars[rng.Next(Scalars.Length)]).ToArray();
+            yield return new FunctionType(records[rng.Next(records.Length)], ps);
+        }
+    }
+
+    [Fact]
+    public void EveryStructStubDisassemblesCleanly()
+    {
+        if (!NativeStubCompiler.IsSupported) return;
+        foreach (var sig in RecordSignatures()) AssertClean(sig, NativeStubCompiler.Compile(sig));
+    }
+
     internal static void AssertClean(FunctionType sig, byte[] code)
     {
         var list = EncoderSweepTests.Decode(code);

@@ -58,12 +58,26 @@ internal static unsafe class LibraryCall
                 throw LuaException.BadSelf("call", "NativeLibrary", LuaOps.TypeName(L, 1), "lib:call(...)");
             var b = lib.CallSites.Find(L) ?? Bind(L, lib);
             if (b.IsClosed) return CallSupport.Closed(L, b);
-            return b.Stub(L, b, ArgBase);
+            return b.PassesRecords ? CallNativeStub(L, b) : b.Stub(L, b, ArgBase);
         }
         catch (Exception e)
         {
             return CFunction.PushError(L, e);
         }
+    }
+
+    /// <summary>
+    /// A call that only the native stub can make (structs by value), from C#: the stub runs as a Lua
+    /// function under a protected call, so its errors unwind to the pcall, never across this frame.
+    /// </summary>
+    static int CallNativeStub(nint L, FunctionBinding b)
+    {
+        int n = gettop(L) - ArgBase + 1;
+        LuaOps.EnsureStack(L, 2);
+        CallDispatcher.Push(L, b);
+        rotate(L, ArgBase, 1);
+        if (ProtectedCall.Call(L, n, LUA_MULTRET, 0) != 0) return -1; // the message is on top: the thunk raises it
+        return gettop(L) - ArgBase + 1;
     }
 
     static FunctionBinding Bind(nint L, LoadedLibrary lib)

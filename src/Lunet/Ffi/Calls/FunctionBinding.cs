@@ -17,10 +17,11 @@ internal sealed class FunctionBinding
         Signature = signature;
         Library = library;
         NativeStub = NativeStubCache.Get(signature);
-        PassesRecords = signature.Returns.Kind == TypeKind.Record || signature.Parameters.Any(p => p.Kind == TypeKind.Record);
+        PassesRecords = NativeStubCache.PassesRecords(signature);
         // The managed stubs pass scalars and pointers only.
         if (PassesRecords && NativeStub == 0)
-            throw new Lunet.Interop.LuaException($"cannot bind '{name}': no native call stub could be made for {signature.Name} (passing structs by value needs one)");
+            throw new Lunet.Interop.LuaException(
+                $"cannot bind '{name}': no native call stub could be made for {signature.Name} (structs by value need one; at most {NativeStubCache.RecordLimit} such signatures per process)");
     }
 
     /// <summary>A struct or union crosses by value: only the native stub can make the call.</summary>

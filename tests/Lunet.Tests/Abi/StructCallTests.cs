@@ -156,6 +156,34 @@ public class StructCallTests
     }
 
     [Fact]
+    public void DeclaredFunctionsReachedThroughFfiCTakeAndReturnStructs()
+    {
+        if (!NativeStubCompiler.IsSupported) return;
+        Assert.Equal("ok", Run("""
+            ffi.cdef[[
+              typedef struct { int quot; int rem; } div_t;
+              typedef struct { long long quot; long long rem; } lldiv_t;
+              div_t div(int, int);
+              lldiv_t lldiv(long long, long long);
+              struct in_addr { unsigned int s_addr; };
+              char *inet_ntoa(struct in_addr);
+            ]]
+            -- C division truncates toward zero
+            local function cdiv(a, b) local q = a // b if q < 0 and q * b ~= a then q = q + 1 end return q, a - q * b end
+            for _, p in ipairs({{17, 5}, {-17, 5}, {2^31 - 1, -3}}) do
+              local a, b = math.tointeger(p[1]), p[2]
+              local r = ffi.C.div(a, b)
+              local q, m = cdiv(a, b)
+              check('div', r.quot .. ' ' .. r.rem, q .. ' ' .. m)
+              local l = ffi.C.lldiv(a << 20, b)
+              q, m = cdiv(a << 20, b)
+              check('lldiv', l.quot .. ' ' .. l.rem, q .. ' ' .. m)
+            end
+            check('inet_ntoa', ffi.C.inet_ntoa({s_addr = 0x0100007f}), '127.0.0.1')
+            """));
+    }
+
+    [Fact]
     public void BadStructArgumentsAreErrorsNamingArgumentFunctionAndTypes()
     {
         if (!NativeStubCompiler.IsSupported) return;

@@ -44,16 +44,7 @@ public sealed class SysVX64Convention : ICallingConvention
                 ps[i] = OnStack(t, ref stack);
                 continue;
             }
-            var pieces = new List<Piece>();
-            for (int e = 0; e < classes.Length; e++)
-            {
-                if (classes[e] == Class.NoClass) continue;
-                var (offset, size) = Eightbyte(t, e);
-                pieces.Add(classes[e] == Class.Integer
-                    ? new Piece(RegisterClass.Integer, offset, size, nextInt++)
-                    : new Piece(RegisterClass.Vector, offset, size, nextVec++));
-            }
-            ps[i] = new ValuePlan(t, pieces.Count == 0 ? PassKind.None : PassKind.Registers, pieces);
+            ps[i] = InRegisters(t, classes, ref nextInt, ref nextVec);
         }
         return new ArgumentPlan(result, ps, stack, nextVec);
     }
@@ -63,15 +54,21 @@ public sealed class SysVX64Convention : ICallingConvention
         if (t.Kind == TypeKind.Void) return ValuePlan.Nothing(t);
         var classes = Classify(t);
         if (classes == null) return new ValuePlan(t, PassKind.Reference, [new Piece(RegisterClass.Integer, 0, 8, nextInt++)]);
-        var pieces = new List<Piece>();
         int ints = 0, vecs = 0;
+        return InRegisters(t, classes, ref ints, ref vecs);
+    }
+
+    /// <summary>Each eightbyte that holds something in the next register of its class.</summary>
+    static ValuePlan InRegisters(CType t, Class[] classes, ref int nextInt, ref int nextVec)
+    {
+        var pieces = new List<Piece>();
         for (int e = 0; e < classes.Length; e++)
         {
             if (classes[e] == Class.NoClass) continue;
             var (offset, size) = Eightbyte(t, e);
             pieces.Add(classes[e] == Class.Integer
-                ? new Piece(RegisterClass.Integer, offset, size, ints++)
-                : new Piece(RegisterClass.Vector, offset, size, vecs++));
+                ? new Piece(RegisterClass.Integer, offset, size, nextInt++)
+                : new Piece(RegisterClass.Vector, offset, size, nextVec++));
         }
         return new ValuePlan(t, pieces.Count == 0 ? PassKind.None : PassKind.Registers, pieces);
     }

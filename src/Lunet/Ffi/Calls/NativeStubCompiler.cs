@@ -186,7 +186,13 @@ internal static unsafe class NativeStubCompiler
         a.MovImm32(Rdx, i);
         a.MovRR32(Rcx, R13);
         a.Lea(R8, Rsp, area);
-        a.CallAbs(NativeCallSupport.AggregateArgumentAddress);
+        CallHelper(a, NativeCallSupport.AggregateArgumentAddress, raise);
+    }
+
+    /// <summary>Calls a struct helper of <see cref="NativeCallSupport"/>: 0 means it pushed an error message, so raise it.</summary>
+    static void CallHelper(X64Assembler a, nint helper, Label raise)
+    {
+        a.CallAbs(helper);
         a.Test32(Rax, Rax);
         a.Jcc(Cond.E, raise);
     }
@@ -245,9 +251,7 @@ internal static unsafe class NativeStubCompiler
         a.MovRR(Rdi, Rbx);
         a.MovRR(Rsi, R12);
         a.Lea(Rdx, Rsp, resultArea);
-        a.CallAbs(NativeCallSupport.RecordResultAddress);
-        a.Test32(Rax, Rax);
-        a.Jcc(Cond.E, raise);
+        CallHelper(a, NativeCallSupport.RecordResultAddress, raise);
         a.MovImm32(Rax, 1);
     }
 

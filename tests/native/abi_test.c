@@ -28,6 +28,8 @@ typedef struct One { int8_t c; } One;
 typedef struct U8x16 { uint8_t b[16]; } U8x16;
 typedef struct Mixed { int16_t s; float f; uint8_t u; double d; } Mixed;  /* 24 bytes */
 typedef struct Bits { uint32_t a : 3, b : 9; int32_t c : 7; } Bits;
+typedef struct __attribute__((aligned(16))) A16 { double v[4]; } A16;  /* 32 bytes, 16-aligned: MEMORY */
+typedef struct __attribute__((aligned(32))) A32 { double v; } A32;     /* refused: aligned beyond 16 */
 
 #define START uint64_t h = 14695981039346656037ULL
 #define H(x) do { __typeof__(x) v_ = (x); h = mix(h, &v_, sizeof v_); } while (0)
@@ -115,3 +117,6 @@ Bits bits_make(uint32_t a, uint32_t b, int32_t c) { Bits r = { 0 }; r.a = a; r.b
 Big big_from(int32_t k, Vec2 v, Big b) { Big r = { b.a + k, b.b + (int64_t)v.x, b.c + (int64_t)v.y }; return r; }
 Vec2 vec2_after_spill(int64_t a, int64_t b, int64_t c, int64_t d, int64_t e, int64_t f, int64_t g, Vec2 v)
 { Vec2 r = { v.x + (double)(a + b + c + d), v.y + (double)(e + f + g) }; return r; }
+A16 a16_make(double base) { A16 r; for (int i = 0; i < 4; i++) r.v[i] = base * (i + 1); return r; }
+uint64_t sum_a16(int32_t k, A16 s, double x) { START; H(k); for (int i = 0; i < 4; i++) H(s.v[i]); H(x); return h; }
+double a32_get(A32 s) { return s.v; }

@@ -150,6 +150,10 @@ public class StructCallTests
             v = W('Big', 'big_from', 'i32', 'Vec2', 'Big')(5, {x = 10, y = 20}, {a = 1, b = 2, c = 3}) check('big_from', v.a .. ' ' .. v.b .. ' ' .. v.c, '6 12 23')
             v = W('Vec2', 'vec2_after_spill', 'i64', 'i64', 'i64', 'i64', 'i64', 'i64', 'i64', 'Vec2')(1, 2, 3, 4, 5, 6, 7, {x = 0.5, y = 0.25})
             check('vec2_after_spill', v.x .. ' ' .. v.y, '10.5 18.25')
+            v = W('A16', 'a16_make', 'f64')(1.5) check('a16_make', v.v[0] .. ' ' .. v.v[3], '1.5 6.0')
+            check('sum_a16', W('u64', 'sum_a16', 'i32', 'A16', 'f64')(3, {v = {1, 2, 3, 4}}, 0.5), fnv('i4ddddd', 3, 1, 2, 3, 4, 0.5))
+            local ok, e = pcall(W, 'f64', 'a32_get', 'A32')
+            check('a32_get refused', tostring(e):find('struct A32 is aligned to 32 bytes: a struct by value may be aligned to 16 at most', 1, true) ~= nil, true)
             v = lib:call('big_make', 'Big', {'i64', 'i64', 'i64'}, 4, 5, 6) check('big_make (lib:call)', v.c, 6000)
             v = lib:call('big_make', 'Big', {'i64', 'i64', 'i64'}, 4, 5, 7) check('big_make (lib:call again)', v.c, 7000)
             """));

@@ -46,6 +46,9 @@ internal static unsafe class NativeStubCompiler
             return $"{sig.Returns.Name} cannot be returned by value";
         if (sig.Parameters.FirstOrDefault(p => !p.IsScalarValue && !IsRecord(p)) is { } bad)
             return $"{bad.Name} cannot be passed by value";
+        // The frame is 16-byte aligned; a record aligned more strictly would need it realigned.
+        if (sig.Parameters.Append(sig.Returns).FirstOrDefault(p => IsRecord(p) && p.Alignment > 16) is { } strict)
+            return $"{strict.Name} is aligned to {strict.Alignment} bytes: a struct by value may be aligned to 16 at most";
         long bytes = sig.Parameters.Where(IsRecord).Sum(p => (long)Round8(p.Size)) + (IsRecord(sig.Returns) ? Round8(sig.Returns.Size) : 0);
         if (bytes > MaxAggregateBytes)
             return $"the struct arguments and result take {bytes} bytes, more than the {MaxAggregateBytes} a call may pass by value";
@@ -74,8 +77,9 @@ internal static unsafe class NativeStubCompiler
             area[i] = at;
             at += IsRecord(ps[i]) ? Round8(ps[i].Size) : 8;
         }
-        int resultArea = at;
-        if (IsRecord(sig.Returns)) at += Math.Max(16, Round8(sig.Returns.Size));
+        // 16-byte aligned: a callee may store a 16-aligned result through the hidden pointer with aligned moves.
+        int resultArea = (at + 15) & ~15;
+        if (IsRecord(sig.Returns)) at = resultArea + Math.Max(16, Round8(sig.Returns.Size));
         int frame = (at + 15) & ~15; // entry rsp ≡ 8 (mod 16); three pushes make it 0; keep it so
 
         a.Push(Rbx); a.Push(R12); a.Push(R13);

@@ -29,6 +29,8 @@ public sealed class CallCorpus
         public Scalar? Scalar = scalar;
         public Record? Record = record;
         public int Count = count; // 0: not an array
+        public int Bits;          // a bitfield's width (0: not a bitfield)
+        public bool Aligned16;    // __attribute__((aligned(16)))
     }
 
     sealed class Record(string name, bool union, bool packed, List<Member> members)
@@ -94,12 +96,18 @@ public sealed class CallCorpus
             if (pick < 3 && records.Count > 0 && !union)
                 members.Add(new Member(name, null, records[rng.Next(Math.Max(0, records.Count - 20), records.Count)], 0));
             else if (pick < 6) members.Add(new Member(name, AnyScalar(), null, rng.Next(1, 5)));
-            else members.Add(new Member(name, AnyScalar(), null, 0));
+            else if (pick < 8 && !union)
+            {
+                var t = Scalars[rng.Next(8)]; // an integer type
+                members.Add(new Member(name, t, null, 0) { Bits = rng.Next(1, t.Bits) });
+            }
+            else members.Add(new Member(name, AnyScalar(), null, 0) { Aligned16 = !packed && rng.Next(25) == 0 });
         }
         var r = new Record($"R{index}", union, packed, members);
         records.Add(r);
 
-        var body = string.Join(" ", members.Select(m => $"{(m.Scalar?.C ?? m.Record!.Name)} {m.Name}{(m.Count > 0 ? $"[{m.Count}]" : "")};"));
+        var body = string.Join(" ", members.Select(m =>
+            $"{(m.Scalar?.C ?? m.Record!.Name)} {m.Name}{(m.Count > 0 ? $"[{m.Count}]" : "")}{(m.Bits > 0 ? $" : {m.Bits}" : "")}{(m.Aligned16 ? " __attribute__((aligned(16)))" : "")};"));
         var line = $"typedef {(union ? "union" : "struct")} {(packed ? "__attribute__((packed)) " : "")}{r.Name} {{ {body} }} {r.Name};";
         c.AppendLine(line);
         decls.AppendLine(line);
@@ -110,6 +118,7 @@ public sealed class CallCorpus
         {
             if (m.Record != null) c.AppendLine($"  {{ {m.Record.Name} t = p->{m.Name}; h = mix_{m.Record.Name}(h, &t); }}");
             else if (m.Count > 0) c.AppendLine($"  for (int i = 0; i < {m.Count}; i++) H(p->{m.Name}[i]);");
+            else if (m.Bits > 0) c.AppendLine($"  H(({m.Scalar!.C})p->{m.Name});");
             else c.AppendLine($"  H(p->{m.Name});");
         }
         c.AppendLine("  return h;\n}");
@@ -151,6 +160,14 @@ public sealed class CallCorpus
         return new($"({s.C})({text}{(s.Signed ? "LL" : "ULL")})", text);
     }
 
+    /// <summary>A value that fits a bitfield of <paramref name="bits"/> bits of <paramref name="s"/>.</summary>
+    Value BitfieldValue(Scalar s, int bits)
+    {
+        long v = s.Signed ? rng.NextInt64(-(1L << (bits - 1)), 1L << (bits - 1)) : rng.NextInt64(0, 1L << bits);
+        var text = v.ToString(CultureInfo.InvariantCulture);
+        return new($"({s.C})({text}{(s.Signed ? "LL" : "ULL")})", text);
+    }
+
     Value RecordValue(Record r)
     {
         var cParts = new List<string>();
@@ -165,6 +182,7 @@ public sealed class CallCorpus
                 var items = Enumerable.Range(0, m.Count).Select(_ => ScalarValue(m.Scalar!)).ToList();
                 v = new("{ " + string.Join(", ", items.Select(i => i.C)) + " }", "{" + string.Join(", ", items.Select(i => i.Lua)) + "}");
             }
+            else if (m.Bits > 0) v = BitfieldValue(m.Scalar!, m.Bits);
             else v = ScalarValue(m.Scalar!);
             cParts.Add($".{m.Name} = {v.C}");
             luaParts.Add($"{m.Name} = {v.Lua}");

@@ -64,6 +64,10 @@ public class CallCorpusTests
         var corpus = new CallCorpus(Seed, Records, Signatures);
         var types = new TypeRegistry();
         types.Declare(corpus.Declarations);
+        Assert.Contains(" : ", corpus.Declarations);            // bitfields
+        Assert.Contains("aligned(16)", corpus.Declarations);    // over-aligned members
+        Assert.Contains("packed", corpus.Declarations);
+        Assert.Contains("typedef union", corpus.Declarations);
         var seen = new HashSet<string>();
         foreach (var names in corpus.Signatures)
         {

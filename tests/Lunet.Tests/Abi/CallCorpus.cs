@@ -235,8 +235,11 @@ public sealed class CallCorpus
               local wrapped = h(lib:wrap('{{ret}}', '{{name}}'{{(types.Length > 0 ? ", " + luaTypes : "")}})({{luaArgs}}))
               local called = h(lib:call('{{name}}', '{{ret}}', { {{luaTypes}} }{{callArgs}}))
               local cached = h(lib:call('{{name}}', '{{ret}}', { {{luaTypes}} }{{callArgs}}))
-              if wrapped ~= want or called ~= want or cached ~= want then
-                return ('{{text}}: C computed %d; lib:wrap %d, lib:call %d then %d'):format(want, wrapped, called, cached)
+              -- the managed stub of the same signature, where the test made one
+              local managed = rawget(_G, 'managed_{{name}}')
+              local viaManaged = managed and h(managed({{luaArgs}})) or want
+              if wrapped ~= want or called ~= want or cached ~= want or viaManaged ~= want then
+                return ('{{text}}: C computed %d; lib:wrap %d, lib:call %d then %d, managed %d'):format(want, wrapped, called, cached, viaManaged)
               end
             end
             """);

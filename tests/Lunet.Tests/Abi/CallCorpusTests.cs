@@ -30,16 +30,54 @@ public class CallCorpusTests
     public void EverySignatureGetsWhatCComputes()
     {
         if (!NativeStubCompiler.IsSupported) return;
+        RunCorpus(managedToo: false);
+    }
+
+    /// <summary>
+    /// The same corpus also through the managed stubs (the portable path other platforms run), made
+    /// for each signature they can carry; the native paths run beside them as before.
+    /// </summary>
+    [Fact]
+    public void TheManagedStubsAgreeOnTheCorpus()
+    {
+        if (!NativeStubCompiler.IsSupported) return;
+        int made = RunCorpus(managedToo: true);
+        Assert.True(made >= 200, $"managed stubs for only {made} signatures"); // 225 of 320: the rest go to memory in ways a carrier cannot reproduce
+    }
+
+    static unsafe int RunCorpus(bool managedToo)
+    {
         var (corpus, library) = Built.Value;
         Assert.True(corpus.Cases.Count >= 300);
         using var rt = Lua.NewRuntime();
+        int made = 0;
+        if (managedToo)
+        {
+            rt.SetGlobal("CORPUS_DECLS", corpus.Declarations);
+            rt.DoString("require('ffi').cdef(CORPUS_DECLS)", "=declare");
+            var types = Lunet.Ffi.FfiContext.Of(rt.State).Types;
+            var handle = System.Runtime.InteropServices.NativeLibrary.Load(library);
+            for (int i = 0; i < corpus.Signatures.Count; i++)
+            {
+                var names = corpus.Signatures[i];
+                var sig = new FunctionType(types.Resolve(names[0]), names.Skip(1).Select(types.Resolve).ToArray());
+                if (StubCompiler.Refusal(sig) != null) continue;
+                var name = $"f{i}";
+                var b = new FunctionBinding(name, System.Runtime.InteropServices.NativeLibrary.GetExport(handle, name), sig, null, managedOnly: true);
+                Assert.Equal(0, b.NativeStub);
+                CallDispatcher.Push(rt.State, b);
+                fixed (byte* g = System.Text.Encoding.UTF8.GetBytes($"managed_{name}\0")) Lunet.Interop.LuaApi.setglobal(rt.State, g);
+                made++;
+            }
+        }
         rt.SetGlobal("CORPUS_LIB", library);
         rt.SetGlobal("CORPUS_DECLS", corpus.Declarations);
         rt.SetGlobal("CORPUS_CASES", corpus.Lua);
         rt.SetGlobal("CORPUS_RECORDS", string.Join(" ", corpus.RecordNames));
+        rt.SetGlobal("MANAGED_TOO", managedToo);
         var r = rt.DoString("""
             local ffi = require('ffi')
-            ffi.cdef(CORPUS_DECLS)
+            if not MANAGED_TOO then ffi.cdef(CORPUS_DECLS) end
             local lib = ffi.open(CORPUS_LIB)
             local hash = {}
             for name in CORPUS_RECORDS:gmatch('%S+') do hash[name] = lib:wrap('u64', 'hash_' .. name, 'pointer') end
@@ -55,6 +93,7 @@ public class CallCorpusTests
             """, "=test");
         Assert.Equal((long)corpus.Cases.Count, r[0]);
         Assert.True((string)r[1]! == "", $"mismatches:\n{r[1]}");
+        return made;
     }
 
     [Fact]

@@ -10,18 +10,18 @@ namespace Lunet.Ffi.Calls;
 /// </summary>
 internal sealed class FunctionBinding
 {
-    public FunctionBinding(string name, nint target, FunctionType signature, LoadedLibrary? library)
+    /// <param name="managedOnly">Never the native stub (tests run the portable path on a platform that has both).</param>
+    public FunctionBinding(string name, nint target, FunctionType signature, LoadedLibrary? library, bool managedOnly = false)
     {
         Name = name;
         Target = target;
         Signature = signature;
         Library = library;
-        NativeStub = NativeStubCache.Get(signature);
+        NativeStub = managedOnly ? 0 : NativeStubCache.Get(signature);
         PassesRecords = NativeStubCache.PassesRecords(signature);
-        // The managed stubs pass scalars and pointers only.
-        if (PassesRecords && NativeStub == 0)
-            throw new Lunet.Interop.LuaException(
-                $"cannot bind '{name}': no native call stub could be made for {signature.Name} (structs by value need one; at most {NativeStubCache.RecordLimit} such signatures per process)");
+        // Without a native stub, the managed one carries the structs: refuse now what it cannot.
+        if (PassesRecords && NativeStub == 0 && StubCompiler.Refusal(signature) is { } why)
+            throw new Lunet.Interop.LuaException($"cannot call '{name}' ({signature.Name}) here: {why}");
     }
 
     /// <summary>A struct or union crosses by value: only the native stub can make the call.</summary>

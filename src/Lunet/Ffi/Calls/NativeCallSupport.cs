@@ -77,8 +77,7 @@ internal static unsafe class NativeCallSupport
         try
         {
             if (Binding(slot) is not { } b) { CallSupport.Collected(L); return 0; }
-            var t = (StructType)b.Signature.Parameters[parameter];
-            Conversion.AggregateArgument.Store(L, argBase + parameter, t, dest, parameter + 1, b.Name);
+            CallSupport.StoreRecord(L, argBase, b, parameter, dest);
             return 1;
         }
         catch (Exception e) { CFunction.PushError(L, e); return 0; }
@@ -91,10 +90,7 @@ internal static unsafe class NativeCallSupport
         try
         {
             if (Binding(slot) is not { } b) { CallSupport.Collected(L); return 0; }
-            var t = b.Signature.Returns;
-            var h = Instance.New(L, t, b.Name);
-            NativeMemory.Copy(bytes, (void*)h->Address, (nuint)t.Size);
-            return 1;
+            return CallSupport.PushRecord(L, b, bytes);
         }
         catch (Exception e) { CFunction.PushError(L, e); return 0; }
     }

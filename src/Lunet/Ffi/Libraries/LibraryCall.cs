@@ -58,7 +58,7 @@ internal static unsafe class LibraryCall
                 throw LuaException.BadSelf("call", "NativeLibrary", LuaOps.TypeName(L, 1), "lib:call(...)");
             var b = lib.CallSites.Find(L) ?? Bind(L, lib);
             if (b.IsClosed) return CallSupport.Closed(L, b);
-            return b.PassesRecords ? CallNativeStub(L, b) : b.Stub(L, b, ArgBase);
+            return b.PassesRecords && b.NativeStub != 0 ? CallNativeStub(L, b) : b.Stub(L, b, ArgBase);
         }
         catch (Exception e)
         {

@@ -19,8 +19,8 @@ internal static class CallSignature
             if (t is StructType s)
             {
                 if (!s.IsComplete) throw new LuaException($"{method}: {t.Name} cannot be {what} by value: it is incomplete (declared, not defined)");
-                if (Abi.ArgumentPlans.Current == null)
-                    throw new LuaException($"{method}: {t.Name} cannot be {what} by value: no calling convention is written for this platform");
+                if (Abi.ArgumentPlans.Current is not Abi.SysVX64Convention)
+                    throw new LuaException($"{method}: {t.Name} cannot be {what} by value: structs by value are not supported on this platform yet");
                 continue;
             }
             throw new LuaException($"{method}: {t.Name} cannot be {what} by value");

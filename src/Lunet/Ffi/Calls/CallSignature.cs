@@ -31,4 +31,16 @@ internal static class CallSignature
     }
 
     static bool IsRecord(CType t) => t.Kind == TypeKind.Record;
+
+    /// <summary>Bytes of struct arguments and result one call may hold in its stack frame (either stub's); larger ones are refused.</summary>
+    public const int MaxAggregateBytes = 64 * 1024;
+
+    /// <summary>Why the records by value of <paramref name="sig"/> are too large for a call's frame (null: they are not).</summary>
+    public static string? TooLarge(FunctionType sig)
+    {
+        long bytes = sig.Parameters.Append(sig.Returns).Where(IsRecord).Sum(p => ((long)p.Size + 7) & ~7L);
+        return bytes > MaxAggregateBytes
+            ? $"the struct arguments and result take {bytes} bytes, more than the {MaxAggregateBytes} a call may pass by value"
+            : null;
+    }
 }

@@ -31,9 +31,6 @@ internal static unsafe class NativeStubCompiler
     static readonly int[] IntRegs = [Rdi, Rsi, Rdx, Rcx, R8, R9];
     static readonly int[] IntResultRegs = [Rax, Rdx];
 
-    /// <summary>Bytes of struct arguments and result one stub may hold in its frame; larger ones are refused.</summary>
-    public const int MaxAggregateBytes = 64 * 1024;
-
     public static bool IsSupported =>
         RuntimeInformation.ProcessArchitecture == Architecture.X64 && !OperatingSystem.IsWindows();
 
@@ -49,10 +46,7 @@ internal static unsafe class NativeStubCompiler
         // The frame is 16-byte aligned; a record aligned more strictly would need it realigned.
         if (sig.Parameters.Append(sig.Returns).FirstOrDefault(p => IsRecord(p) && p.Alignment > 16) is { } strict)
             return $"{strict.Name} is aligned to {strict.Alignment} bytes: a struct by value may be aligned to 16 at most";
-        long bytes = sig.Parameters.Where(IsRecord).Sum(p => (long)Round8(p.Size)) + (IsRecord(sig.Returns) ? Round8(sig.Returns.Size) : 0);
-        if (bytes > MaxAggregateBytes)
-            return $"the struct arguments and result take {bytes} bytes, more than the {MaxAggregateBytes} a call may pass by value";
-        return null;
+        return CallSignature.TooLarge(sig);
     }
 
     static bool IsRecord(CType t) => t is StructType { IsComplete: true };

@@ -128,6 +128,7 @@ internal static class StubCompiler
         // The carriers are checked against the C compiler on x86-64 System V only; elsewhere the
         // runtime's own placement of them (HFAs on AArch64, say) is unverified: refuse rather than guess.
         if (ArgumentPlans.Current is not SysVX64Convention) return "structs by value are not supported on this platform yet";
+        if (CallSignature.TooLarge(sig) is { } tooLarge) return tooLarge;
         var plan = ArgumentPlans.Of(sig);
         return plan.Parameters.Where(p => p.IsAggregate).Select(p => RecordCarriers.Refusal(p, isResult: false))
             .Append(plan.Result.IsAggregate ? RecordCarriers.Refusal(plan.Result, isResult: true) : null)

@@ -74,6 +74,7 @@ static class Program
             assert(LIB:call("add6_i64", "i64", {"i64","i64","i64","i64","i64","i64"}, 1, 2, 3, 4, 5, 6) == 21)
             assert(probe_add_calli(40, 2) == 42 and probe_add_cs(40, 2) == 42)
             """, "=setup");
+        StructFloor.Register(rt, lua);
         bool hasBuffer = (bool)rt.DoString("return ffi.buffer ~= nil")[0]!;
         bool hasStructs = (bool)rt.DoString("return ffi.struct ~= nil and ffi.new ~= nil")[0]!;
         if (hasStructs)
@@ -195,7 +196,7 @@ static class Program
     }
 
     /// <summary>One timed Lua loop: `setup` runs once, `body` N times.</summary>
-    sealed class Measure(string name, string body, string setup = "")
+    internal sealed class Measure(string name, string body, string setup = "")
     {
         public string Name { get; } = name;
         public double Best = double.MaxValue;
@@ -220,7 +221,7 @@ static class Program
         }
     }
 
-    sealed record Shape(string Name, bool HasArgs, Measure Wrap, Measure? CallInline, Measure? CallHoisted, Measure Floor,
+    internal sealed record Shape(string Name, bool HasArgs, Measure Wrap, Measure? CallInline, Measure? CallHoisted, Measure Floor,
         string WrapLabel = "lib:wrap")
     {
         public IEnumerable<Measure> Measures() =>
@@ -251,6 +252,7 @@ static class Program
             Fn("strlen (libc)", "C", "strlen", "size_t", ["string"], "s", "floor_strlen", "local s = \"hello, world\""),
             Fn("pointer arg", "LIB", "id_ptr", "pointer", ["pointer"], "p", "floor_id_ptr", "local p = LIB:getSymbol(\"noop\")"),
         };
+        if (StructFloor.IsAvailable) list.Add(StructFloor.Shape());
         if (hasBuffer)
         {
             const string fb = """

@@ -126,7 +126,7 @@ public class StructTypeTests
         Assert.Contains("sizeof: struct Fwd is incomplete (declared, not defined)", Lua.Error(rt, Ffi + "return ffi.sizeof('struct Fwd')"));
         Assert.Contains("sizeof: i32 (i32) is a function type and has no size", Lua.Error(rt, Ffi + "return ffi.sizeof('int (int)')"));
         Assert.Contains("bad argument #1 to 'sizeof' (type name expected, got table)", Lua.Error(rt, Ffi + "return ffi.sizeof({})"));
-        Assert.Contains("wrap: struct S cannot be passed by value", Lua.Error(rt, Ffi + "return ffi.C:wrap('int', 'abs', 'S')"));
+        Assert.Contains("wrap: struct Fwd cannot be passed by value: it is incomplete", Lua.Error(rt, Ffi + "return ffi.C:wrap('int', 'abs', 'struct Fwd')"));
         Assert.Contains("struct Huge is 4294967294 bytes; the ffi's limit is 2147483647", Lua.Error(rt, Ffi + "ffi.cdef('struct Huge { char a[0x7fffffff]; char b[0x7fffffff]; };')"));
     }
 

@@ -42,8 +42,9 @@ internal static unsafe class CallbackHooks
     }
 
     /// <summary>
-    /// Right after the target returned (its result in rax / xmm0, kept; rsp 16-byte aligned):
-    /// clears CallState and CallThread, and if anything waits, calls C# and raises its error.
+    /// Right after the target returned (its result in rax, rdx, xmm0 and xmm1 — a struct comes
+    /// back in up to two of them — all kept; rsp 16-byte aligned): clears CallState and
+    /// CallThread, and if anything waits, calls C# and raises its error.
     /// </summary>
     public static void EmitAfterCall(X64Assembler a, int stateReg)
     {
@@ -51,33 +52,18 @@ internal static unsafe class CallbackHooks
         var slow = a.NewLabel();
         var after = a.NewLabel();
         // The result registers are saved only where reading the counters is a call.
-        if (!DirectRead)
-        {
-            a.SubImm32(Rsp, 32, wide: true);
-            a.Store64(Rsp, 8, Rax);
-            a.MovsdStore(Rsp, 16, 0);
-        }
+        if (!DirectRead) SaveResult(a);
         EmitCounters(a, stateReg, done);
         a.StoreImm64(Rcx, CallStateOffset, 0);
         a.StoreImm64(Rcx, CallThreadOffset, 0);
         a.CmpMem64Imm(Rcx, AttentionOffset, 0);
         a.Jcc(Cond.NE, slow);
         a.Mark(done);
-        if (!DirectRead)
-        {
-            a.Load64(Rax, Rsp, 8);
-            a.MovsdLoad(0, Rsp, 16);
-            a.AddImm32(Rsp, 32, wide: true);
-        }
+        if (!DirectRead) RestoreResult(a);
         a.Jmp(after);
 
         a.Mark(slow);
-        if (DirectRead)
-        {
-            a.SubImm32(Rsp, 32, wide: true);
-            a.Store64(Rsp, 8, Rax);
-            a.MovsdStore(Rsp, 16, 0);
-        }
+        if (DirectRead) SaveResult(a);
         a.MovRR(Rdi, stateReg);
         a.CallAbs(CallbackSupport.AfterCallAddress);
         a.CmpImm32(Rax, -1);
@@ -85,9 +71,7 @@ internal static unsafe class CallbackHooks
         a.Jcc(Cond.E, raise);
         if (DirectRead)
         {
-            a.Load64(Rax, Rsp, 8);
-            a.MovsdLoad(0, Rsp, 16);
-            a.AddImm32(Rsp, 32, wide: true);
+            RestoreResult(a);
             a.Jmp(after);
         }
         else a.Jmp(done);
@@ -97,33 +81,52 @@ internal static unsafe class CallbackHooks
         a.Mark(after);
     }
 
+    /// <summary>48 bytes below rsp (alignment kept): [0] scratch for lua_getallocf, then rax, rdx, xmm0, xmm1.</summary>
+    static void SaveResult(X64Assembler a)
+    {
+        a.SubImm32(Rsp, 48, wide: true);
+        a.Store64(Rsp, 8, Rax);
+        a.Store64(Rsp, 16, Rdx);
+        a.MovsdStore(Rsp, 24, 0);
+        a.MovsdStore(Rsp, 32, 1);
+    }
+
+    static void RestoreResult(X64Assembler a)
+    {
+        a.Load64(Rax, Rsp, 8);
+        a.Load64(Rdx, Rsp, 16);
+        a.MovsdLoad(0, Rsp, 24);
+        a.MovsdLoad(1, Rsp, 32);
+        a.AddImm32(Rsp, 48, wide: true);
+    }
+
     /// <summary>
     /// rcx = the counters of the state in <paramref name="stateReg"/>, or a jump to <paramref name="none"/>.
     /// Reads L->l_G->frealloc and ->ud where those offsets were checked against lua_getallocf
-    /// (rcx, rdx, r11 only); else calls lua_getallocf with [rsp] for the user data.
+    /// (rcx, r10, r11 only: never a result register); else calls lua_getallocf with [rsp] for the user data.
     /// </summary>
     static void EmitCounters(X64Assembler a, int stateReg, Label none)
     {
         var ours = a.NewLabel();
         if (DirectRead)
         {
-            a.Load64(Rdx, stateReg, GlobalOffset);
-            a.Load64(Rcx, Rdx, UserDataOffset);
-            a.Load64(Rdx, Rdx, AllocOffset);
+            a.Load64(R10, stateReg, GlobalOffset);
+            a.Load64(Rcx, R10, UserDataOffset);
+            a.Load64(R10, R10, AllocOffset);
         }
         else
         {
             a.MovRR(Rdi, stateReg);
             a.MovRR(Rsi, Rsp);
             a.CallAbs((nint)LuaApi.getallocf);
-            a.MovRR(Rdx, Rax);
+            a.MovRR(R10, Rax);
             a.Load64(Rcx, Rsp, 0);
         }
         a.MovImm64(R11, Allocator.Default);
-        a.CmpRR(Rdx, R11);
+        a.CmpRR(R10, R11);
         a.Jcc(Cond.E, ours);
         a.MovImm64(R11, Allocator.Managed);
-        a.CmpRR(Rdx, R11);
+        a.CmpRR(R10, R11);
         a.Jcc(Cond.NE, none);
         a.Mark(ours);
     }

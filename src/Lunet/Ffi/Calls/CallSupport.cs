@@ -25,6 +25,19 @@ internal static unsafe class CallSupport
 
     public static void PushCString(nint L, nint v) => CToLua.PushCString(L, v);
 
+    /// <summary>Fills <paramref name="dest"/> with struct argument <paramref name="parameter"/> (at argBase + parameter); throws the Lua error for a bad value.</summary>
+    public static void StoreRecord(nint L, int argBase, FunctionBinding b, int parameter, byte* dest) =>
+        AggregateArgument.Store(L, argBase + parameter, (Types.StructType)b.Signature.Parameters[parameter], dest, parameter + 1, b.Name);
+
+    /// <summary>Pushes a new instance holding a copy of the struct result at <paramref name="bytes"/>; returns 1, the result count.</summary>
+    public static int PushRecord(nint L, FunctionBinding b, byte* bytes)
+    {
+        var t = b.Signature.Returns;
+        var h = Memory.Instance.New(L, t, b.Name);
+        System.Runtime.InteropServices.NativeMemory.Copy(bytes, (void*)h->Address, (nuint)t.Size);
+        return 1;
+    }
+
     /// <summary>"bad argument #2 to 'add' (i32 expected, got string)"; returns -1 for the thunk.</summary>
     public static int BadArgument(nint L, FunctionBinding b, int parameter, int argBase)
     {

@@ -10,14 +10,22 @@ namespace Lunet.Ffi.Calls;
 /// </summary>
 internal sealed class FunctionBinding
 {
-    public FunctionBinding(string name, nint target, FunctionType signature, LoadedLibrary? library)
+    /// <param name="managedOnly">Never the native stub (tests run the portable path on a platform that has both).</param>
+    public FunctionBinding(string name, nint target, FunctionType signature, LoadedLibrary? library, bool managedOnly = false)
     {
         Name = name;
         Target = target;
         Signature = signature;
         Library = library;
-        NativeStub = NativeStubCache.Get(signature);
+        NativeStub = managedOnly ? 0 : NativeStubCache.Get(signature);
+        PassesRecords = NativeStubCache.PassesRecords(signature);
+        // Without a native stub, the managed one carries the structs: refuse now what it cannot.
+        if (PassesRecords && NativeStub == 0 && StubCompiler.Refusal(signature) is { } why)
+            throw new Lunet.Interop.LuaException($"cannot call '{name}' ({signature.Name}) here: {why}");
     }
+
+    /// <summary>A struct or union crosses by value: only the native stub can make the call.</summary>
+    public bool PassesRecords { get; }
 
     static readonly unsafe nint NeverClosed = (nint)System.Runtime.InteropServices.NativeMemory.AllocZeroed(sizeof(int));
 

@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Lunet.Ffi.Conversion;
 using Lunet.Ffi.Memory;
+using Lunet.Ffi.Types;
 using Lunet.Interop;
 
 namespace Lunet.Ffi.Calls;
@@ -16,6 +18,8 @@ internal static unsafe class NativeCallSupport
     public static readonly nint BadArgCountAddress = (nint)(delegate* unmanaged[Cdecl]<nint, nint, int, void>)&BadArgCount;
     public static readonly nint ClosedAddress = (nint)(delegate* unmanaged[Cdecl]<nint, nint, void>)&Closed;
     public static readonly nint ObjectAddressAddress = (nint)(delegate* unmanaged[Cdecl]<nint, int, nint*, int>)&ObjectAddress;
+    public static readonly nint AggregateArgumentAddress = (nint)(delegate* unmanaged[Cdecl]<nint, nint, int, int, byte*, int>)&AggregateArgument;
+    public static readonly nint RecordResultAddress = (nint)(delegate* unmanaged[Cdecl]<nint, nint, byte*, int>)&RecordResult;
 
     static FunctionBinding? Binding(nint slot)
     {
@@ -61,5 +65,33 @@ internal static unsafe class NativeCallSupport
     {
         try { return NativeObject.TryGetAddress(L, idx, out *address) ? 1 : 0; }
         catch { return 0; }
+    }
+
+    /// <summary>
+    /// Fills the stub's area for a struct argument from the Lua value (an instance, a view, a table of
+    /// fields). 1 when done; 0 with the error message pushed.
+    /// </summary>
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    static int AggregateArgument(nint L, nint slot, int parameter, int argBase, byte* dest)
+    {
+        try
+        {
+            if (Binding(slot) is not { } b) { CallSupport.Collected(L); return 0; }
+            CallSupport.StoreRecord(L, argBase, b, parameter, dest);
+            return 1;
+        }
+        catch (Exception e) { CFunction.PushError(L, e); return 0; }
+    }
+
+    /// <summary>Pushes a new instance that owns a copy of the struct result at <paramref name="bytes"/>. 1 when done; 0 with the error message pushed.</summary>
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    static int RecordResult(nint L, nint slot, byte* bytes)
+    {
+        try
+        {
+            if (Binding(slot) is not { } b) { CallSupport.Collected(L); return 0; }
+            return CallSupport.PushRecord(L, b, bytes);
+        }
+        catch (Exception e) { CFunction.PushError(L, e); return 0; }
     }
 }

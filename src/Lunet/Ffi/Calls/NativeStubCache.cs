@@ -8,16 +8,26 @@ namespace Lunet.Ffi.Calls;
 /// One native stub per signature, and the one Lua entry all native wrappers share. Stubs
 /// are never freed (a wrapper may run one at any time), so their number is bounded: past
 /// <see cref="Limit"/> signatures, new ones get no native stub and run the managed one.
+/// Signatures passing structs by value have a budget of their own (<see cref="RecordLimit"/>),
+/// since only a native stub can call them: many scalar signatures cannot use it up.
 /// </summary>
 internal static class NativeStubCache
 {
-    /// <summary>Native stubs made at most: a page each, 16 MiB in all.</summary>
+    /// <summary>Native stubs made at most for scalar signatures: a page each, 16 MiB in all.</summary>
     public const int Limit = 4096;
 
+    /// <summary>Native stubs made at most for signatures with structs by value.</summary>
+    public const int RecordLimit = 1024;
+
     static readonly Dictionary<CallShape, nint> Stubs = new();
+    static int recordStubs;
     static nint entry;
 
-    public static int Count { get { lock (Stubs) return Stubs.Count; } }
+    /// <summary>Stubs of scalar signatures (bounded by <see cref="Limit"/>).</summary>
+    public static int Count { get { lock (Stubs) return Stubs.Count - recordStubs; } }
+
+    /// <summary>Stubs of signatures with structs by value (bounded by <see cref="RecordLimit"/>).</summary>
+    public static int RecordCount { get { lock (Stubs) return recordStubs; } }
 
     /// <summary>The stub's address, or 0 where this platform or signature has no native stub.</summary>
     public static nint Get(FunctionType sig)
@@ -27,15 +37,20 @@ internal static class NativeStubCache
         {
             if (!Stubs.TryGetValue(sig.Shape, out var stub))
             {
-                if (Stubs.Count >= Limit) return 0;
+                bool records = PassesRecords(sig);
+                if (records ? recordStubs >= RecordLimit : Stubs.Count - recordStubs >= Limit) return 0;
                 // No executable pages to be had: the managed stub does the same work.
                 try { stub = ExecutableMemory.Write(NativeStubCompiler.Compile(sig)); }
                 catch (InvalidOperationException) { return 0; }
                 Stubs[sig.Shape] = stub;
+                if (records) recordStubs++;
             }
             return stub;
         }
     }
+
+    public static bool PassesRecords(FunctionType sig) =>
+        sig.Returns.Kind == TypeKind.Record || sig.Parameters.Any(p => p.Kind == TypeKind.Record);
 
     /// <summary>
     /// The lua_CFunction of every native wrapper: slot = touserdata(L, upvalue 1),

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Lunet.Ffi.Abi;
 using Lunet.Ffi.Types;
 using Lunet.Interop;
 using static Lunet.Interop.X64Assembler;
@@ -13,6 +14,14 @@ namespace Lunet.Ffi.Calls;
 /// argument it calls into C# only to build the message, then calls lua_error
 /// itself: a longjmp that crosses native frames only.
 ///
+/// Where each value goes is the signature's <see cref="ArgumentPlan"/>: the stub
+/// reads every argument into its area of the frame (an 8-byte slot for a scalar,
+/// the record's bytes for a struct, which one C# helper fills from an instance,
+/// a view or a table), copies stack arguments out, loads the registers the plan
+/// names, calls, and pushes the result (a struct result is stored from rax/rdx/
+/// xmm0/xmm1, or written by the callee through the hidden pointer, then copied
+/// into a new instance by a C# helper).
+///
 /// Stub ABI: int stub(lua_State *L, NativeSlot *slot, int argBase).
 /// A Buffer or other ffi object passed as a pointer goes through one C# helper
 /// (<see cref="NativeCallSupport.ObjectAddress"/>), which only reads.
@@ -20,35 +29,52 @@ namespace Lunet.Ffi.Calls;
 internal static unsafe class NativeStubCompiler
 {
     static readonly int[] IntRegs = [Rdi, Rsi, Rdx, Rcx, R8, R9];
+    static readonly int[] IntResultRegs = [Rax, Rdx];
 
     public static bool IsSupported =>
         RuntimeInformation.ProcessArchitecture == Architecture.X64 && !OperatingSystem.IsWindows();
 
-    public static bool Supports(FunctionType sig) =>
-        IsSupported && sig.Returns.Scalar != ScalarKind.None && sig.Parameters.All(p => p.IsScalarValue);
+    public static bool Supports(FunctionType sig) => IsSupported && Refusal(sig) == null;
+
+    /// <summary>Why the native stubs cannot call <paramref name="sig"/> (null: they can).</summary>
+    public static string? Refusal(FunctionType sig)
+    {
+        if (!sig.Returns.IsScalarValue && sig.Returns.Scalar != ScalarKind.Void && !IsRecord(sig.Returns))
+            return $"{sig.Returns.Name} cannot be returned by value";
+        if (sig.Parameters.FirstOrDefault(p => !p.IsScalarValue && !IsRecord(p)) is { } bad)
+            return $"{bad.Name} cannot be passed by value";
+        // The frame is 16-byte aligned; a record aligned more strictly would need it realigned.
+        if (sig.Parameters.Append(sig.Returns).FirstOrDefault(p => IsRecord(p) && p.Alignment > 16) is { } strict)
+            return $"{strict.Name} is aligned to {strict.Alignment} bytes: a struct by value may be aligned to 16 at most";
+        return CallSignature.TooLarge(sig);
+    }
+
+    static bool IsRecord(CType t) => t is StructType { IsComplete: true };
+
+    static int Round8(int n) => (n + 7) & ~7;
 
     public static byte[] Compile(FunctionType sig)
     {
         var a = new X64Assembler();
         var ps = sig.Parameters;
+        var plan = ArgumentPlans.Of(sig);
 
-        // Where each parameter goes: an integer register, an xmm register, or the stack.
-        var place = new (bool isFloat, int reg, int stack)[ps.Count];
-        int ni = 0, nf = 0, ns = 0;
+        // Frame: [rsp + 0 ..) outgoing stack arguments, isnum, each argument's area (8 bytes for a
+        // scalar, the record rounded up to 8 for a struct), then the struct result's area (at least 16:
+        // rax and rdx are stored whole).
+        int outArgs = plan.StackBytes;
+        int isnum = outArgs;
+        var area = new int[ps.Count];
+        int at = outArgs + 8;
         for (int i = 0; i < ps.Count; i++)
         {
-            bool f = ps[i].Scalar.IsFloat();
-            if (f && nf < 8) place[i] = (true, nf++, -1);
-            else if (!f && ni < IntRegs.Length) place[i] = (false, IntRegs[ni++], -1);
-            else place[i] = (f, -1, ns++);
+            area[i] = at;
+            at += IsRecord(ps[i]) ? Round8(ps[i].Size) : 8;
         }
-
-        // Frame: [rsp + 0 ..) outgoing stack arguments, then isnum, then one 8-byte slot per argument.
-        int outArgs = ns * 8;
-        int isnum = outArgs;
-        int slots = outArgs + 8;
-        int frame = slots + ps.Count * 8;
-        frame = (frame + 15) & ~15; // entry rsp ≡ 8 (mod 16); three pushes make it 0; keep it so
+        // 16-byte aligned: a callee may store a 16-aligned result through the hidden pointer with aligned moves.
+        int resultArea = (at + 15) & ~15;
+        if (IsRecord(sig.Returns)) at = resultArea + Math.Max(16, Round8(sig.Returns.Size));
+        int frame = (at + 15) & ~15; // entry rsp ≡ 8 (mod 16); three pushes make it 0; keep it so
 
         a.Push(Rbx); a.Push(R12); a.Push(R13);
         a.SubImm32(Rsp, frame, wide: true);
@@ -58,6 +84,7 @@ internal static unsafe class NativeStubCompiler
 
         var closed = a.NewLabel();
         var badCount = a.NewLabel();
+        var raise = a.NewLabel();
         var bad = new Label[ps.Count];
 
         // A closed library: its cell is non-zero.
@@ -75,7 +102,8 @@ internal static unsafe class NativeStubCompiler
         for (int i = 0; i < ps.Count; i++)
         {
             bad[i] = a.NewLabel();
-            EmitRead(a, ps[i].Scalar, i, slots + i * 8, isnum, bad[i]);
+            if (IsRecord(ps[i])) EmitReadAggregate(a, i, area[i], raise);
+            else EmitRead(a, ps[i].Scalar, i, area[i], isnum, bad[i]);
         }
 
         Callbacks.CallbackHooks.EmitBeforeCall(a, Rbx);
@@ -84,37 +112,25 @@ internal static unsafe class NativeStubCompiler
         // to 64 bits on the stack too: compilers may rely on it for char and short.
         for (int i = 0; i < ps.Count; i++)
         {
-            if (place[i].stack < 0) continue;
-            if (place[i].isFloat) a.Load64(Rax, Rsp, slots + i * 8);
-            else
-            {
-                var (bytes, signed) = ps[i].Scalar.Shape();
-                a.LoadExtend(Rax, Rsp, slots + i * 8, bytes, signed);
-            }
-            a.Store64(Rsp, place[i].stack * 8, Rax);
+            var p = plan.Parameters[i];
+            // System V never passes by reference nor splits a value between registers and the stack.
+            if (p.Kind == PassKind.Reference || p.Pieces.Any(x => !x.InRegister))
+                throw new NotSupportedException($"{ps[i].Name}: a plan this stub compiler does not place");
+            if (p.Kind == PassKind.Stack) EmitStackArgument(a, ps[i], area[i], p.StackOffset);
         }
         for (int i = 0; i < ps.Count; i++)
         {
-            if (place[i].stack >= 0) continue;
-            var k = ps[i].Scalar;
-            if (place[i].isFloat)
-            {
-                if (k == ScalarKind.F32) a.MovssLoad(place[i].reg, Rsp, slots + i * 8);
-                else a.MovsdLoad(place[i].reg, Rsp, slots + i * 8);
-            }
-            else
-            {
-                var (bytes, signed) = k.Shape();
-                a.LoadExtend(place[i].reg, Rsp, slots + i * 8, bytes, signed);
-            }
+            var p = plan.Parameters[i];
+            if (p.Kind != PassKind.Registers) continue;
+            foreach (var piece in p.Pieces) EmitRegisterPiece(a, ps[i], piece, area[i]);
         }
+        if (plan.HasHiddenResultPointer) a.Lea(IntRegs[plan.Result.Pieces[0].Register], Rsp, resultArea);
         // AL: an upper bound on the vector registers used, read by variadic callees.
-        a.MovImm32(Rax, nf);
-        a.Load64(R11, R12, NativeSlot.TargetOffset);
-        a.CallR(R11);
-        Callbacks.CallbackHooks.EmitAfterCall(a, Rbx);
+        a.MovImm32(Rax, plan.VectorRegisters);
+        EmitTargetCall(a);
 
-        EmitPushResult(a, sig.Returns.Scalar);
+        if (IsRecord(sig.Returns)) EmitPushRecord(a, plan.Result, resultArea, raise);
+        else EmitPushResult(a, sig.Returns.Scalar);
 
         a.AddImm32(Rsp, frame, wide: true);
         a.Pop(R13); a.Pop(R12); a.Pop(Rbx);
@@ -136,6 +152,7 @@ internal static unsafe class NativeStubCompiler
 
         for (int i = 0; i < ps.Count; i++)
         {
+            if (IsRecord(ps[i])) continue;
             a.Mark(bad[i]);
             a.MovRR(Rdi, Rbx);
             a.MovRR(Rsi, R12);
@@ -144,7 +161,99 @@ internal static unsafe class NativeStubCompiler
             a.CallAbs(NativeCallSupport.BadArgumentAddress);
             EmitRaise(a);
         }
+
+        // A struct helper that already pushed its message.
+        if (IsRecord(sig.Returns) || ps.Any(IsRecord))
+        {
+            a.Mark(raise);
+            EmitRaise(a);
+        }
         return a.ToArray();
+    }
+
+    /// <summary>The target call: the one place the call itself is made (hooks around it go here).</summary>
+    static void EmitTargetCall(X64Assembler a)
+    {
+        a.Load64(R11, R12, NativeSlot.TargetOffset);
+        a.CallR(R11);
+        Callbacks.CallbackHooks.EmitAfterCall(a, Rbx);
+    }
+
+    /// <summary>Argument i, a struct: the C# helper fills its area or pushes the message (then raise).</summary>
+    static void EmitReadAggregate(X64Assembler a, int i, int area, Label raise)
+    {
+        a.MovRR(Rdi, Rbx);
+        a.MovRR(Rsi, R12);
+        a.MovImm32(Rdx, i);
+        a.MovRR32(Rcx, R13);
+        a.Lea(R8, Rsp, area);
+        CallHelper(a, NativeCallSupport.AggregateArgumentAddress, raise);
+    }
+
+    /// <summary>Calls a struct helper of <see cref="NativeCallSupport"/>: 0 means it pushed an error message, so raise it.</summary>
+    static void CallHelper(X64Assembler a, nint helper, Label raise)
+    {
+        a.CallAbs(helper);
+        a.Test32(Rax, Rax);
+        a.Jcc(Cond.E, raise);
+    }
+
+    static void EmitStackArgument(X64Assembler a, CType t, int area, int stackOffset)
+    {
+        if (IsRecord(t))
+        {
+            for (int q = 0; q < Round8(t.Size); q += 8)
+            {
+                a.Load64(Rax, Rsp, area + q);
+                a.Store64(Rsp, stackOffset + q, Rax);
+            }
+            return;
+        }
+        if (t.Scalar.IsFloat()) a.Load64(Rax, Rsp, area);
+        else
+        {
+            var (bytes, signed) = t.Scalar.Shape();
+            a.LoadExtend(Rax, Rsp, area, bytes, signed);
+        }
+        a.Store64(Rsp, stackOffset, Rax);
+    }
+
+    static void EmitRegisterPiece(X64Assembler a, CType t, Piece piece, int area)
+    {
+        if (IsRecord(t))
+        {
+            // A whole eightbyte: the area is rounded up to 8, and the callee ignores the bytes past the record.
+            if (piece.Class == RegisterClass.Integer) a.Load64(IntRegs[piece.Register], Rsp, area + piece.Offset);
+            else a.MovsdLoad(piece.Register, Rsp, area + piece.Offset);
+            return;
+        }
+        var k = t.Scalar;
+        if (piece.Class == RegisterClass.Vector)
+        {
+            if (k == ScalarKind.F32) a.MovssLoad(piece.Register, Rsp, area);
+            else a.MovsdLoad(piece.Register, Rsp, area);
+        }
+        else
+        {
+            var (bytes, signed) = k.Shape();
+            a.LoadExtend(IntRegs[piece.Register], Rsp, area, bytes, signed);
+        }
+    }
+
+    /// <summary>Stores a struct result from its registers (none for the hidden pointer: the callee wrote it), then pushes a new instance of it.</summary>
+    static void EmitPushRecord(X64Assembler a, ValuePlan result, int resultArea, Label raise)
+    {
+        if (result.Kind == PassKind.Registers)
+            foreach (var piece in result.Pieces)
+            {
+                if (piece.Class == RegisterClass.Integer) a.Store64(Rsp, resultArea + piece.Offset, IntResultRegs[piece.Register]);
+                else a.MovsdStore(Rsp, resultArea + piece.Offset, piece.Register);
+            }
+        a.MovRR(Rdi, Rbx);
+        a.MovRR(Rsi, R12);
+        a.Lea(Rdx, Rsp, resultArea);
+        CallHelper(a, NativeCallSupport.RecordResultAddress, raise);
+        a.MovImm32(Rax, 1);
     }
 
     static void EmitRaise(X64Assembler a)

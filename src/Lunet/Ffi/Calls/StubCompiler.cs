@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Reflection.Emit;
 using System.Runtime.InteropServices;
+using Lunet.Ffi.Abi;
 using Lunet.Ffi.Conversion;
 using Lunet.Ffi.Types;
 
@@ -18,6 +19,8 @@ internal static class StubCompiler
     static readonly MethodInfo BadArgCount = Method(typeof(CallSupport), nameof(CallSupport.BadArgCount));
     static readonly MethodInfo BeforeCall = Method(typeof(Callbacks.CallbackHooks), nameof(Callbacks.CallbackHooks.BeforeManagedCall));
     static readonly MethodInfo AfterCall = Method(typeof(Callbacks.CallbackHooks), nameof(Callbacks.CallbackHooks.AfterManagedCall));
+    static readonly MethodInfo StoreRecord = Method(typeof(CallSupport), nameof(CallSupport.StoreRecord));
+    static readonly MethodInfo PushRecord = Method(typeof(CallSupport), nameof(CallSupport.PushRecord));
     static readonly FieldInfo TargetField = typeof(FunctionBinding).GetField(nameof(FunctionBinding.Target))!;
 
     public static CallStub Compile(FunctionType sig)
@@ -34,10 +37,28 @@ internal static class StubCompiler
         il.Emit(OpCodes.Call, HasArgCount);
         il.Emit(OpCodes.Brfalse, badCount);
 
+        // Structs by value ride in carriers built from the argument plan (see RecordCarriers).
+        var plan = HasRecords(sig) ? ArgumentPlans.Of(sig) : null;
+        var clrParams = new Type[ps.Count];
         var raw = new LocalBuilder[ps.Count];
         var bad = new Label[ps.Count];
         for (int i = 0; i < ps.Count; i++)
         {
+            if (ps[i].Kind == TypeKind.Record)
+            {
+                var v = plan!.Parameters[i];
+                raw[i] = il.DeclareLocal(RecordCarriers.For(v, isResult: false));
+                clrParams[i] = v.Kind == PassKind.Reference ? typeof(nint) : raw[i].LocalType;
+                il.Emit(OpCodes.Ldarg_0);
+                il.Emit(OpCodes.Ldarg_2);
+                il.Emit(OpCodes.Ldarg_1);
+                il.Emit(OpCodes.Ldc_I4, i);
+                il.Emit(OpCodes.Ldloca, raw[i]);
+                il.Emit(OpCodes.Conv_U);
+                il.Emit(OpCodes.Call, StoreRecord); // throws the Lua error for a bad value
+                continue;
+            }
+            clrParams[i] = ClrTypes.For(ps[i]);
             var (convert, rawType) = Reader(ps[i]);
             raw[i] = il.DeclareLocal(rawType);
             bad[i] = il.DefineLabel();
@@ -54,13 +75,20 @@ internal static class StubCompiler
         il.Emit(OpCodes.Call, BeforeCall);
         for (int i = 0; i < ps.Count; i++)
         {
+            if (ps[i].Kind == TypeKind.Record && plan!.Parameters[i].Kind == PassKind.Reference)
+            {
+                // By reference: the address of the copy (a local: it does not move).
+                il.Emit(OpCodes.Ldloca, raw[i]);
+                il.Emit(OpCodes.Conv_U);
+                continue;
+            }
             il.Emit(OpCodes.Ldloc, raw[i]);
             Narrow(il, ps[i]);
         }
         il.Emit(OpCodes.Ldarg_1);
         il.Emit(OpCodes.Ldfld, TargetField);
-        var ret = ClrTypes.For(sig.Returns);
-        il.EmitCalli(OpCodes.Calli, CallingConvention.Cdecl, ret, ps.Select(ClrTypes.For).ToArray());
+        var ret = plan != null && sig.Returns.Kind == TypeKind.Record ? RecordCarriers.For(plan.Result, isResult: true) : ClrTypes.For(sig.Returns);
+        il.EmitCalli(OpCodes.Calli, CallingConvention.Cdecl, ret, clrParams);
         // A callback's error (or a foreign-thread call) is raised as the call returns: -1, message pushed.
         var result = ret == typeof(void) ? null : il.DeclareLocal(ret);
         if (result != null) il.Emit(OpCodes.Stloc, result);
@@ -71,8 +99,20 @@ internal static class StubCompiler
         il.Emit(OpCodes.Ldc_I4_M1);
         il.Emit(OpCodes.Ret);
         il.MarkLabel(noError);
-        if (result != null) il.Emit(OpCodes.Ldloc, result);
-        EmitPushResult(il, sig.Returns, ret);
+        if (sig.Returns.Kind == TypeKind.Record)
+        {
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldloca, result!);
+            il.Emit(OpCodes.Conv_U);
+            il.Emit(OpCodes.Call, PushRecord);
+            il.Emit(OpCodes.Ret);
+        }
+        else
+        {
+            if (result != null) il.Emit(OpCodes.Ldloc, result);
+            EmitPushResult(il, sig.Returns, ret);
+        }
 
         il.MarkLabel(badCount);
         il.Emit(OpCodes.Ldarg_0);
@@ -83,6 +123,7 @@ internal static class StubCompiler
 
         for (int i = 0; i < ps.Count; i++)
         {
+            if (ps[i].Kind == TypeKind.Record) continue;
             il.MarkLabel(bad[i]);
             il.Emit(OpCodes.Ldarg_0);
             il.Emit(OpCodes.Ldarg_1);
@@ -92,6 +133,22 @@ internal static class StubCompiler
             il.Emit(OpCodes.Ret);
         }
         return dm.CreateDelegate<CallStub>();
+    }
+
+    static bool HasRecords(FunctionType sig) => NativeStubCache.PassesRecords(sig);
+
+    /// <summary>Why the managed stubs cannot call <paramref name="sig"/> (null: they can).</summary>
+    public static string? Refusal(FunctionType sig)
+    {
+        if (!HasRecords(sig)) return null;
+        // The carriers are checked against the C compiler on x86-64 System V only; elsewhere the
+        // runtime's own placement of them (HFAs on AArch64, say) is unverified: refuse rather than guess.
+        if (ArgumentPlans.Current is not SysVX64Convention) return "structs by value are not supported on this platform yet";
+        if (CallSignature.TooLarge(sig) is { } tooLarge) return tooLarge;
+        var plan = ArgumentPlans.Of(sig);
+        return plan.Parameters.Where(p => p.IsAggregate).Select(p => RecordCarriers.Refusal(p, isResult: false))
+            .Append(plan.Result.IsAggregate ? RecordCarriers.Refusal(plan.Result, isResult: true) : null)
+            .FirstOrDefault(r => r != null);
     }
 
     /// <summary>The LuaToC.Try* method that reads a parameter, and the type of its out value.</summary>

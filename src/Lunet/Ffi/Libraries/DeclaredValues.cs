@@ -57,8 +57,10 @@ internal static unsafe class DeclaredValues
 
     static void Refuse(CType t, string doing, string what)
     {
-        if (t.Kind is TypeKind.Record or TypeKind.Array)
-            throw new LuaException($"{what}: {doing} {t.Name} by value is not supported yet");
+        // Records by value are the call path's (LibraryObject.MakeSignature says where it cannot pass them).
+        if (t.Kind == TypeKind.Record) return;
+        if (t.Kind == TypeKind.Array)
+            throw new LuaException($"{what}: {doing} {t.Name} by value is not supported (C passes an array as a pointer)");
         if (t.Kind != TypeKind.Void && !t.IsScalarValue)
             throw new LuaException($"{what}: {doing} a value of type {t.Name} is not supported");
     }

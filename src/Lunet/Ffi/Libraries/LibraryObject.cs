@@ -208,10 +208,7 @@ internal static unsafe class LibraryObject
         if (parameters.Count == 1 && parameters[0].Scalar == ScalarKind.Void) parameters.Clear();
         if (parameters.Any(p => p.Scalar == ScalarKind.Void))
             throw new LuaException($"{method}: void is not a parameter type");
-        // Only scalars and pointers cross by value; a declared aggregate would reach the stub compilers unsupported.
-        if (ret.Scalar == ScalarKind.None) throw new LuaException($"{method}: {ret.Name} cannot be returned by value");
-        if (parameters.FirstOrDefault(p => p.Scalar == ScalarKind.None) is { } aggregate)
-            throw new LuaException($"{method}: {aggregate.Name} cannot be passed by value");
+        CallSignature.CheckByValue(ret, parameters, method);
         return new FunctionType(ret, parameters);
     }
 

@@ -1,3 +1,6 @@
+using System.Text;
+using Lunet.Ffi.Layout;
+
 namespace Lunet.Ffi.Types;
 
 /// <summary>
@@ -48,27 +51,71 @@ public sealed class FunctionType : CType, IEquatable<FunctionType>
 /// What a compiled call stub depends on: how each parameter and the result cross the
 /// boundary. Types of one conversion shape (int and int32_t, two pointer types) share a stub,
 /// and the key holds no runtime's type objects, so the process-wide stub caches can be shared.
+/// A struct or union by value is keyed by its layout (size, alignment, every member's offset
+/// and shape, nested records and arrays spelled out): records laid out alike are classified
+/// alike, and which record type an argument must be is checked from the binding, not the stub.
 /// </summary>
 public sealed class CallShape : IEquatable<CallShape>
 {
     readonly ScalarKind[] kinds;   // the result first, then each parameter
     readonly bool variadic;
+    readonly string records;       // the layout of each record by value, by position; "" when none
 
-    CallShape(ScalarKind[] kinds, bool variadic)
+    CallShape(ScalarKind[] kinds, bool variadic, string records)
     {
         this.kinds = kinds;
         this.variadic = variadic;
+        this.records = records;
     }
 
     public static CallShape Of(FunctionType f)
     {
         var kinds = new ScalarKind[f.Parameters.Count + 1];
-        kinds[0] = f.Returns.Scalar;
-        for (int i = 0; i < f.Parameters.Count; i++) kinds[i + 1] = f.Parameters[i].Scalar;
-        return new CallShape(kinds, f.IsVariadic);
+        var records = new StringBuilder();
+        for (int i = 0; i <= f.Parameters.Count; i++)
+        {
+            var t = i == 0 ? f.Returns : f.Parameters[i - 1];
+            kinds[i] = t.Scalar;
+            if (t.Kind != TypeKind.Record) continue;
+            records.Append(i).Append('=');
+            if (t is StructType { Layout: { } layout }) Describe(records, layout);
+            else records.Append(t.Name); // incomplete: never compiled, but never equal to a complete one either
+            records.Append(';');
+        }
+        return new CallShape(kinds, f.IsVariadic, records.ToString());
     }
 
-    public bool Equals(CallShape? o) => o != null && o.variadic == variadic && o.kinds.AsSpan().SequenceEqual(kinds);
+    static void Describe(StringBuilder sb, RecordLayout l)
+    {
+        sb.Append(l.Kind == RecordKind.Union ? 'u' : 's').Append(l.Size).Append('/').Append(l.Alignment).Append('{');
+        foreach (var m in l.Members)
+        {
+            if (m.Bitfield is { } b) sb.Append('b').Append(b.BitPosition).Append(':').Append(b.Width);
+            else
+            {
+                sb.Append(m.Offset).Append(':');
+                Describe(sb, m.Member.Type);
+            }
+            sb.Append(',');
+        }
+        sb.Append('}');
+    }
+
+    static void Describe(StringBuilder sb, FieldShape shape)
+    {
+        switch (shape)
+        {
+            case RecordFieldShape r: Describe(sb, r.Layout); break;
+            case ArrayShape a:
+                Describe(sb, a.Element);
+                sb.Append('[').Append(a.Count).Append(']');
+                break;
+            default: sb.Append(shape); break;
+        }
+    }
+
+    public bool Equals(CallShape? o) =>
+        o != null && o.variadic == variadic && o.kinds.AsSpan().SequenceEqual(kinds) && o.records == records;
 
     public override bool Equals(object? obj) => Equals(obj as CallShape);
 
@@ -77,6 +124,7 @@ public sealed class CallShape : IEquatable<CallShape>
         var h = new HashCode();
         foreach (var k in kinds) h.Add(k);
         h.Add(variadic);
+        h.Add(records);
         return h.ToHashCode();
     }
 }

@@ -9,27 +9,41 @@ namespace Lunet.Modules;
 /// ships returns os.execute's raw wait status ("exit", 768 for "exit 3"; a signal is an
 /// "exit" too) and makes os.tmpname's name with tmpnam, which creates no file (another
 /// process can take the name first); POSIX Lua creates the file with mkstemp.
+/// os.execute starts its shell as io.popen does (<see cref="ShellSpawn"/>).
 /// </summary>
 internal static unsafe class OsProcesses
 {
     /// <summary>Pushes os.execute and os.tmpname (each nil where liblua's own is kept: Windows).</summary>
     public static void PushFunctions(nint L)
     {
-        if (PosixCalls.Available && PosixCalls.system != null) CFunction.Push(L, &Execute);
+        if (PosixCalls.Available && PosixCalls.system != null && ShellSpawn.Available) CFunction.Push(L, &Execute);
         else pushnil(L);
         if (PosixCalls.Available && PosixCalls.mkstemp != null && PosixCalls.close != null) CFunction.Push(L, &TemporaryName);
         else pushnil(L);
     }
 
-    /// <summary>os.execute([command]): with no command, whether a shell is there.</summary>
+    /// <summary>
+    /// os.execute([command]): with no command, whether a shell is there. As system(), with
+    /// SIGINT and SIGQUIT ignored here while the command runs (Ctrl-C stops the command, not
+    /// the script), but started by <see cref="ShellSpawn"/>, so the command gets SIGPIPE at its default.
+    /// </summary>
     static int Execute(nint L)
     {
         byte* command = StringArguments.Optional(L, 1, "execute", null);
-        Marshal.SetLastSystemError(0);
-        int status = PosixCalls.system(command);
-        if (command != null) return ExecResult.Push(L, status, Marshal.GetLastSystemError());
-        pushboolean(L, status != 0 ? 1 : 0);
-        return 1;
+        if (command == null)
+        {
+            pushboolean(L, PosixCalls.system(null) != 0 ? 1 : 0);
+            return 1;
+        }
+        ShellSpawn.IgnoreInterrupts();
+        int status, errno;
+        try
+        {
+            errno = ShellSpawn.Start(command, -1, -1, defaultInterrupts: true, out int pid);
+            status = errno == 0 ? ShellSpawn.Wait(pid, out errno) : -1;
+        }
+        finally { ShellSpawn.RestoreInterrupts(); }
+        return ExecResult.Push(L, status, errno);
     }
 
     /// <summary>os.tmpname(): a new empty file's name, made by mkstemp from lua's template.</summary>

@@ -10,7 +10,7 @@ namespace Lunet.Modules;
 /// "'popen' not supported"). The file is a luaL_Stream of the io library's own "FILE*"
 /// metatable, so read, write, lines, seek, close, io.type, io.input/io.output, __gc and
 /// __close are liblua's; only its close function is ours: a lua_CFunction (C# behind the
-/// error thunk) that pclose()s and returns what os.execute returns.
+/// error thunk) that closes the file, waits for the command and returns what os.execute returns.
 /// </summary>
 internal static unsafe class ProcessPipes
 {
@@ -20,6 +20,8 @@ internal static unsafe class ProcessPipes
     {
         public nint File;
         public nint Close;
+        /// <summary>Ours, after liblua's two fields: the child that close waits for.</summary>
+        public nint Pid;
     }
 
     /// <summary>The close function stored in each pipe's stream. liblua's aux_close calls it directly, so it has no upvalues.</summary>
@@ -31,7 +33,8 @@ internal static unsafe class ProcessPipes
     /// <summary>Pushes io.popen, or nil where liblua's own is kept (Windows).</summary>
     public static void PushPopen(nint L)
     {
-        if (PosixCalls.Available && PosixCalls.popen != null && PosixCalls.pclose != null) CFunction.Push(L, &Popen);
+        if (PosixCalls.Available && PosixCalls.fdopen != null && PosixCalls.fclose != null && PosixCalls.dup != null &&
+            PosixCalls.close != null && ShellSpawn.Available) CFunction.Push(L, &Popen);
         else pushnil(L);
     }
 
@@ -51,15 +54,48 @@ internal static unsafe class ProcessPipes
         var stream = (Stream*)newuserdatauv(L, (nuint)sizeof(Stream), 0);
         stream->File = 0;
         stream->Close = 0;
+        stream->Pid = 0;
         rotate(L, -2, 1);
         setmetatable(L, -2);
 
         PosixCalls.fflush(0); // as lua: what the process buffered is written before the child's output
-        Marshal.SetLastSystemError(0);
-        stream->File = PosixCalls.popen(prog, mode);
-        if (stream->File == 0) return PushFileError(L, prog, Marshal.GetLastSystemError());
+        int error = Open(prog, mode[0] == 'r', out stream->File, out int pid);
+        if (error != 0) return PushFileError(L, prog, error);
+        stream->Pid = pid;
         stream->Close = CloseFunction;
         return 1;
+    }
+
+    /// <summary>
+    /// popen(3) made of a pipe and <see cref="ShellSpawn"/> (so the child gets SIGPIPE at its
+    /// default): the parent's end as a FILE*, the child's end as its stdout ("r") or stdin ("w").
+    /// Both ends are closed on exec, so no later child holds this pipe open. 0 or an error number.
+    /// </summary>
+    static int Open(byte* command, bool read, out nint file, out int pid)
+    {
+        file = 0;
+        pid = 0;
+        int* fds = stackalloc int[2];
+        int error = PosixCalls.CloseOnExecPipe(fds);
+        if (error != 0) return error;
+        int parentEnd = read ? fds[0] : fds[1], childEnd = read ? fds[1] : fds[0], childFd = read ? 1 : 0;
+        // dup2 onto itself would keep close-on-exec: the child's end must be another descriptor.
+        int moved = childEnd == childFd ? PosixCalls.dup(childEnd) : -1;
+        byte* mode = stackalloc byte[2] { (byte)(read ? 'r' : 'w'), 0 };
+        Marshal.SetLastSystemError(0);
+        file = PosixCalls.fdopen(parentEnd, mode);
+        if (file == 0) error = Marshal.GetLastSystemError() is var e && e != 0 ? e : 12; // ENOMEM
+        else if (childEnd == childFd && moved == -1) error = 24; // EMFILE
+        else error = ShellSpawn.Start(command, moved != -1 ? moved : childEnd, childFd, defaultInterrupts: false, out pid);
+        if (moved != -1) PosixCalls.close(moved);
+        PosixCalls.close(childEnd);
+        if (error != 0)
+        {
+            if (file != 0) PosixCalls.fclose(file);
+            else PosixCalls.close(parentEnd);
+            file = 0;
+        }
+        return error;
     }
 
     /// <summary>luaL_fileresult's failure: nil, "prog: error text", errno.</summary>
@@ -87,9 +123,9 @@ internal static unsafe class ProcessPipes
                 throw new LuaException("close: not a pipe that io.popen opened");
             var file = stream->File;
             stream->File = 0;
-            Marshal.SetLastSystemError(0);
-            int status = PosixCalls.pclose(file);
-            return ExecResult.Push(L, status, Marshal.GetLastSystemError());
+            PosixCalls.fclose(file);
+            int status = ShellSpawn.Wait((int)stream->Pid, out int errno);
+            return ExecResult.Push(L, status, errno);
         }
         catch (Exception e)
         {

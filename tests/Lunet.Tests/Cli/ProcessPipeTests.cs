@@ -204,8 +204,12 @@ public class ProcessPipeTests
         Assert.Equal(["hello from sh\n", null, "exit", 4L],
             rt.DoString("local f = io.popen('echo hello from sh; exit 4') return f:read('a'), f:close()"));
         Assert.Equal([null, "signal", 9L], rt.DoString("return io.popen('kill -9 $$'):close()"));
-        // Left open: disposing the runtime closes it (pclose waits for the child).
-        rt.DoString("pipe = io.popen('cat', 'w') pipe:write('x')");
+        // Left open: disposing the runtime closes it, and the close waits for the child.
+        var dir = CliRunner.TempDir();
+        var path = Path.Combine(dir, "disposed.txt");
+        rt.DoString("pipe = io.popen(... , 'w') pipe:write('written before Dispose')", "=(test)", $"cat > '{path}'");
+        rt.Dispose();
+        Assert.Equal("written before Dispose", File.ReadAllText(path));
     }
 
     /// <summary>The popen, pclose and execute part of Lua's own files.lua, which the suite skips as non-portable (_port) for user tests.</summary>

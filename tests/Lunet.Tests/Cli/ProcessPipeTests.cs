@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Lunet.Tests.Support;
 
 namespace Lunet.Tests.Cli;
@@ -7,7 +9,7 @@ namespace Lunet.Tests.Cli;
 /// where it is installed, through lua5.4 (<see cref="LuaReference"/>), else against the
 /// recorded output. Real commands, no mocks.
 /// </summary>
-public class ProcessPipeTests
+public partial class ProcessPipeTests
 {
     static void Same(string script, string recordedStdout, string recordedStderr = "", int exit = 0)
     {
@@ -179,6 +181,39 @@ public class ProcessPipeTests
         var r = CliRunner.Exec("/bin/sh", ["-c", $"\"{CliRunner.DotnetHost}\" \"{CliRunner.CliDll}\" -e 'io.write(\"first \") io.popen(\"echo second\", \"w\"):close() print(\"third\")' | cat"]);
         Assert.Equal("first second\nthird\n", r.Stdout);
     }
+
+    /// <summary>
+    /// As system(): while os.execute waits, SIGINT is ignored here (on a terminal Ctrl-C reaches
+    /// the command, in the same process group, and the script goes on), and afterwards it
+    /// interrupts the script again.
+    /// </summary>
+    [Fact]
+    public void OsExecuteIgnoresSigintWhileItWaitsAndRestoresItAfter()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var psi = new ProcessStartInfo(CliRunner.DotnetHost)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
+        };
+        foreach (var a in new[] { CliRunner.CliDll, "-e",
+            "print('ready') io.stdout:flush() print(os.execute('sleep 3')) print('after') io.stdout:flush() while true do end" })
+            psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        Assert.Equal("ready", p.StandardOutput.ReadLine());
+        Thread.Sleep(1000); // inside os.execute's wait by now, even on a loaded machine
+        Assert.Equal(0, kill(p.Id, 2));
+        Assert.Equal("true\texit\t0", p.StandardOutput.ReadLine());
+        Assert.Equal("after", p.StandardOutput.ReadLine());
+        Thread.Sleep(300);
+        Assert.Equal(0, kill(p.Id, 2));
+        Assert.True(p.WaitForExit(20_000), "still running after the second SIGINT");
+        Assert.Equal(1, p.ExitCode);
+        Assert.Contains("interrupted!", stderr.Result);
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int kill(int pid, int sig);
 
     [Fact]
     public void PopenIsOfferedExactlyWhereOsExecuteIs()

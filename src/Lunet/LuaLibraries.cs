@@ -18,7 +18,7 @@ public enum LuaLibraries
     Table = 1 << 3,
     /// <summary>The io library. Without it nothing reads files: dofile, loadfile and require's file searchers go too.</summary>
     IO = 1 << 4,
-    /// <summary>The whole os library.</summary>
+    /// <summary>The whole os library. io.popen, which starts a shell as os.execute does, is there only with it.</summary>
     OS = 1 << 5,
     String = 1 << 6,
     Math = 1 << 7,

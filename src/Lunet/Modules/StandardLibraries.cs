@@ -40,14 +40,14 @@ internal static unsafe class StandardLibraries
         var compiled = Compiled.Value;
         fixed (byte* code = compiled)
             status = loadbufferx(L, code, (nuint)compiled.Length, null, (byte*)BinaryMode);
-        if (status == LUA_OK && checkstack(L, 10 + Openers.Length) != 0)
+        if (status == LUA_OK && checkstack(L, 16 + Openers.Length) != 0)
         {
             pushvalue(L, LUA_REGISTRYINDEX);
             pushinteger(L, (long)options.Libraries);
             pushboolean(L, options.Ffi != FfiAccess.Full ? 1 : 0);
             pushboolean(L, options.LoadsBinaryChunks ? 0 : 1);
             foreach (var open in Openers) pushcclosure(L, open, 0);
-            int extra = PushPathSettings(L, options);
+            int extra = PushPathSettings(L, options) + PushPosixFunctions(L);
             CFunction.Push(L, &GuardedDebug.SetUpvalue);
             status = pcallk(L, 4 + Openers.Length + extra + 1, 0, 0, 0, 0);
         }
@@ -74,6 +74,17 @@ internal static unsafe class StandardLibraries
         PushVariable(L, options, "LUA_CPATH");
         LuaOps.PushString(L, SystemPaths.Platform);
         return 5;
+    }
+
+    /// <summary>
+    /// Pushes io.popen, os.execute and os.tmpname as a POSIX build of Lua has them, or nil
+    /// for each that liblua's own is kept for (on Windows).
+    /// </summary>
+    static int PushPosixFunctions(nint L)
+    {
+        ProcessPipes.PushPopen(L);
+        OsProcesses.PushFunctions(L);
+        return 3;
     }
 
     static void PushVariable(nint L, LuaRuntimeOptions options, string name)
@@ -135,7 +146,8 @@ internal static unsafe class StandardLibraries
         local registry, flags, restricted, textOnly,
               open_base, open_package, open_coroutine, open_table, open_io, open_os,
               open_string, open_math, open_utf8, open_debug,
-              defaultPath, defaultCPath, envPath, envCPath, platform, guardedSetupvalue = ...
+              defaultPath, defaultCPath, envPath, envCPath, platform,
+              posixPopen, posixExecute, posixTmpname, guardedSetupvalue = ...
         -- The bits of LuaLibraries.
         local BASE, PACKAGE, COROUTINE, TABLE, IO, OS, STRING, MATH, UTF8, DEBUG, OSTIME, TRACEBACK =
               1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048
@@ -175,6 +187,16 @@ internal static unsafe class StandardLibraries
         if has(OS) then expose("os", open_os("os"))
         elseif has(OSTIME) then expose("os", keep(open_os("os"), { "clock", "date", "difftime", "time" })) end
         if loaded.os ~= nil then loaded.os.platform = platform end
+        -- POSIX Lua's io.popen, os.execute and os.tmpname, where liblua was built without
+        -- them. io.popen runs a shell as os.execute does, so it is there only with the whole os.
+        if has(OS) then
+          if posixExecute ~= nil then loaded.os.execute = posixExecute end
+          if posixTmpname ~= nil then loaded.os.tmpname = posixTmpname end
+        end
+        if loaded.io ~= nil then
+          if not has(OS) then loaded.io.popen = nil
+          elseif posixPopen ~= nil then loaded.io.popen = posixPopen end
+        end
         if has(STRING) then expose("string", stringlib) else debuglib.setmetatable("", nil) end
         if has(MATH) then expose("math", open_math("math")) end
         if has(UTF8) then expose("utf8", open_utf8("utf8")) end

@@ -239,4 +239,25 @@ public class DropInLuaTests
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Equal("ok\n", r.Stdout);
     }
+
+    [Fact]
+    public void OsExecuteReturnsTheExitCodeOrTheSignalAsPosixLuaDoes()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        LuaReference.AssertSame(new(0, "true\ntrue\texit\t0\nnil\texit\t3\nnil\tsignal\t9\nnil\texit\t127\n", ""),
+            ["-e", "print(os.execute()) print(os.execute('true')) print(os.execute('exit 3')) print(os.execute('kill -9 $$')) print(os.execute('exit 127'))"]);
+        LuaReference.AssertSame(new(0, "false\t(command line):1: bad argument #1 to 'execute' (string expected, got table)\n", ""),
+            ["-e", "print(pcall(function() local r = os.execute({}) return r end))"]);
+    }
+
+    [Fact]
+    public void OsTmpnameMakesTheFileAsPosixLuaDoes()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        LuaReference.AssertSame(new(0, "true\ttrue\t0\ttrue\ttrue\n", ""), ["-e", """
+            local n, m = os.tmpname(), os.tmpname()
+            local f = io.open(n)
+            print(n:match("^/tmp/lua_%w%w%w%w%w%w$") ~= nil, f ~= nil, #f:read("a"), n ~= m, os.remove(n) and os.remove(m))
+            """]);
+    }
 }

@@ -6,18 +6,14 @@ local ffi = require("ffi")
 
 local path = arg[1] or arg[0]
 
--- The header, preprocessed. Only a C compiler can do that: say so if there is none. (This Lua
--- has no io.popen, so the output goes through a temporary file.)
+-- The header, preprocessed. Only a C compiler can do that: say so if there is none.
 local function preprocessed(header)
   if not os.execute("command -v cc >/dev/null 2>&1") then
     error("stat.lua needs a C compiler: no 'cc' on PATH to preprocess <" .. header .. ">", 0)
   end
-  local out = os.tmpname()
-  local ok = os.execute(("printf '#include <%s>\\n' | cc -E -P - > %s 2>/dev/null"):format(header, out))
-  local f = io.open(out, "rb")
-  local text = f and f:read("a") or ""
-  if f then f:close() end
-  os.remove(out)
+  local cc = io.popen(("printf '#include <%s>\\n' | cc -E -P - 2>/dev/null"):format(header), "r")
+  local text = cc:read("a")
+  local ok = cc:close()
   if not ok or text == "" then error("stat.lua: 'cc -E -P' could not preprocess <" .. header .. ">", 0) end
   return text
 end

@@ -7,8 +7,9 @@ local path = arg and arg[1] or (arg and arg[0]) or "examples/crc32.lua"
 local chunkSize = math.tointeger(arg and tonumber(arg[2]) or 4096)
 assert(chunkSize and chunkSize > 0, "chunk size must be a positive integer")
 
--- unsigned long crc32(unsigned long crc, const Bytef *buf, unsigned int len);
-local crc32 = z:wrap("unsigned long", "crc32", "unsigned long", "pointer", "unsigned int")
+-- As <zlib.h> declares it (Bytef is unsigned char); a Buffer is accepted for the pointer.
+z:cdef("unsigned long crc32(unsigned long crc, const unsigned char *buf, unsigned int len);")
+local crc32 = z.crc32
 
 local f = assert(io.open(path, "rb"))
 local chunk = ffi.buffer(chunkSize)     -- one Buffer reused for every chunk

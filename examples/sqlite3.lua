@@ -7,20 +7,30 @@ local sq = ffi.open("sqlite3")
 local SQLITE_OK, SQLITE_ROW, SQLITE_DONE = 0, 100, 101
 local SQLITE_TRANSIENT = ffi.pointer(-1)   -- sqlite copies the bound text before returning
 
-local open     = sq:wrap("int", "sqlite3_open", "const char*", "sqlite3**")
-local close    = sq:wrap("int", "sqlite3_close", "sqlite3*")
-local errmsg   = sq:wrap("const char*", "sqlite3_errmsg", "sqlite3*")
-local exec     = sq:wrap("int", "sqlite3_exec", "sqlite3*", "const char*", "pointer", "pointer", "pointer")
-local prepare  = sq:wrap("int", "sqlite3_prepare_v2", "sqlite3*", "const char*", "int", "sqlite3_stmt**", "pointer")
-local finalize = sq:wrap("int", "sqlite3_finalize", "sqlite3_stmt*")
-local reset    = sq:wrap("int", "sqlite3_reset", "sqlite3_stmt*")
-local step     = sq:wrap("int", "sqlite3_step", "sqlite3_stmt*")
-local bindText = sq:wrap("int", "sqlite3_bind_text", "sqlite3_stmt*", "int", "const char*", "int", "pointer")
-local bindI64  = sq:wrap("int", "sqlite3_bind_int64", "sqlite3_stmt*", "int", "int64_t")
-local bindF64  = sq:wrap("int", "sqlite3_bind_double", "sqlite3_stmt*", "int", "double")
-local colI64   = sq:wrap("int64_t", "sqlite3_column_int64", "sqlite3_stmt*", "int")
-local colText  = sq:wrap("const char*", "sqlite3_column_text", "sqlite3_stmt*", "int")
-local colF64   = sq:wrap("double", "sqlite3_column_double", "sqlite3_stmt*", "int")
+-- The declarations as <sqlite3.h> has them; lib:cdef binds each to libsqlite3's function.
+sq:cdef[[
+  typedef struct sqlite3 sqlite3;
+  typedef struct sqlite3_stmt sqlite3_stmt;
+  const char *sqlite3_libversion(void);
+  int sqlite3_open(const char *filename, sqlite3 **ppDb);
+  int sqlite3_close(sqlite3 *);
+  const char *sqlite3_errmsg(sqlite3 *);
+  int sqlite3_exec(sqlite3 *, const char *sql, int (*callback)(void *, int, char **, char **), void *, char **errmsg);
+  int sqlite3_prepare_v2(sqlite3 *db, const char *zSql, int nByte, sqlite3_stmt **ppStmt, const char **pzTail);
+  int sqlite3_finalize(sqlite3_stmt *pStmt);
+  int sqlite3_reset(sqlite3_stmt *pStmt);
+  int sqlite3_step(sqlite3_stmt *);
+  int sqlite3_bind_text(sqlite3_stmt *, int, const char *, int, void (*)(void *));
+  int sqlite3_bind_int64(sqlite3_stmt *, int, long long);
+  int sqlite3_bind_double(sqlite3_stmt *, int, double);
+  long long sqlite3_column_int64(sqlite3_stmt *, int iCol);
+  const unsigned char *sqlite3_column_text(sqlite3_stmt *, int iCol);
+  double sqlite3_column_double(sqlite3_stmt *, int iCol);
+]]
+local open, close, errmsg, exec = sq.sqlite3_open, sq.sqlite3_close, sq.sqlite3_errmsg, sq.sqlite3_exec
+local prepare, finalize, reset, step = sq.sqlite3_prepare_v2, sq.sqlite3_finalize, sq.sqlite3_reset, sq.sqlite3_step
+local bindText, bindI64, bindF64 = sq.sqlite3_bind_text, sq.sqlite3_bind_int64, sq.sqlite3_bind_double
+local colI64, colText, colF64 = sq.sqlite3_column_int64, sq.sqlite3_column_text, sq.sqlite3_column_double
 
 -- sqlite3_open writes the new handle through a sqlite3** : an 8-byte Buffer.
 local out = ffi.buffer(ffi.sizeof("pointer"))
@@ -32,7 +42,7 @@ local function check(code, what)
   end
 end
 check(rc, "sqlite3_open")
-print("sqlite " .. sq:call("sqlite3_libversion", "const char*", {}))
+print("sqlite " .. sq.sqlite3_libversion())
 
 check(exec(db, "CREATE TABLE planet (name TEXT, moons INTEGER, au REAL)", nil, nil, nil), "CREATE TABLE")
 
@@ -58,7 +68,8 @@ while true do
   rc = step(query)
   if rc ~= SQLITE_ROW then check(rc, "step"); break end
   rows = rows + 1
-  print(("%-8s moons=%d au=%.2f"):format(colText(query, 0), colI64(query, 1), colF64(query, 2)))
+  -- const unsigned char * is a pointer to bytes, not a C string by type: ffi.string reads it.
+  print(("%-8s moons=%d au=%.2f"):format(ffi.string(colText(query, 0)), colI64(query, 1), colF64(query, 2)))
 end
 check(finalize(query), "finalize")
 check(close(db), "sqlite3_close")

@@ -30,6 +30,8 @@ public class WrapperScriptTests
                 echo "ran $*"
                 """.Replace("\r", ""));
             File.SetUnixFileMode(Path.Combine(bin, "dotnet"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            // Another test's fork may hold the new file open for writing until its exec ("Text file busy").
+            for (int attempt = 0; attempt < 50 && CliRunner.Exec(Path.Combine(bin, "dotnet"), ["--version"]).ExitCode != 0; attempt++) Thread.Sleep(100);
             var env = new Dictionary<string, string> { ["PATH"] = $"{bin}:{Environment.GetEnvironmentVariable("PATH")}" };
 
             var first = CliRunner.Exec("bash", [Path.Combine(root, "lunet"), "-e", "x"], env: env);

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Lunet.Ffi.Abi;
+using Lunet.Ffi.Memory;
 using Lunet.Ffi.Types;
 using Lunet.Interop;
 using static Lunet.Interop.X64Assembler;
@@ -23,8 +24,9 @@ namespace Lunet.Ffi.Calls;
 /// into a new instance by a C# helper).
 ///
 /// Stub ABI: int stub(lua_State *L, NativeSlot *slot, int argBase).
-/// A Buffer or other ffi object passed as a pointer goes through one C# helper
-/// (<see cref="NativeCallSupport.ObjectAddress"/>), which only reads.
+/// A Buffer or other ffi object passed as a pointer is read here too (the
+/// <see cref="Memory.NativeObject"/> protocol); any other full userdata goes to one
+/// C# helper (<see cref="NativeCallSupport.ObjectAddress"/>), which only reads.
 /// </summary>
 internal static unsafe class NativeStubCompiler
 {
@@ -332,8 +334,7 @@ internal static unsafe class NativeStubCompiler
                 CallType(a, i);
                 a.CmpImm32(Rax, LuaApi.TLIGHTUSERDATA);
                 a.Jcc(Cond.E, ok);
-                EmitObjectAddress(a, i, slot, bad);
-                a.Jmp(ok);
+                EmitObjectAddress(a, i, slot, isnum, ok, bad);
                 a.Mark(zero);
                 CallType(a, i);
                 a.CmpImm32(Rax, LuaApi.TLIGHTUSERDATA);
@@ -359,7 +360,10 @@ internal static unsafe class NativeStubCompiler
                 a.Jcc(Cond.E, ok);
                 a.CmpImm32(Rax, LuaApi.TUSERDATA);
                 a.Jcc(Cond.NE, bad);
-                EmitObjectAddress(a, i, slot, bad);
+                ArgIndex(a, i);
+                a.CallAbs((nint)LuaApi.touserdata);
+                a.Store64(Rsp, slot, Rax);
+                EmitObjectAddress(a, i, slot, isnum, ok, bad);
                 break;
             }
             default:
@@ -368,14 +372,52 @@ internal static unsafe class NativeStubCompiler
         a.Mark(ok);
     }
 
-    /// <summary>Asks C# for the address of the ffi object (Buffer, instance...) at argument i.</summary>
-    static void EmitObjectAddress(X64Assembler a, int i, int slot, Label bad)
+    /// <summary>
+    /// Argument i, a full userdata whose block address is in the slot: an ffi object (Buffer, slice,
+    /// instance, view, callback) gives the address in its first word, read here as
+    /// <see cref="NativeObject.TryGetAddress"/> reads it (a block of at least the protocol's three words
+    /// whose third holds the process cookie, a metatable carrying the marker), then continues at
+    /// <paramref name="ok"/>. Anything else asks the C# helper, which refuses what this refuses: then
+    /// <paramref name="bad"/> builds the message. <paramref name="scratch"/> is a frame word it may use.
+    /// </summary>
+    static void EmitObjectAddress(X64Assembler a, int i, int slot, int scratch, Label ok, Label bad)
     {
+        var slow = a.NewLabel();
+        ArgIndex(a, i);
+        a.CallAbs((nint)LuaApi.rawlen);
+        a.CmpImm32Wide(Rax, NativeObject.MinBlockBytes);
+        a.Jcc(Cond.B, slow);
+        a.Load64(Rcx, Rsp, slot);
+        a.MovImm64(Rax, Memory.Buffer.Cookie);
+        a.CmpMemReg64(Rcx, NativeObject.CookieOffset, Rax);
+        a.Jcc(Cond.NE, slow);
+        // The marker: getmetatable pushes the metatable (nothing when there is none), rawgetp the marker's value.
+        ArgIndex(a, i);
+        a.CallAbs((nint)LuaApi.getmetatable);
+        a.Test32(Rax, Rax);
+        a.Jcc(Cond.E, slow);
+        a.MovRR(Rdi, Rbx);
+        a.MovImm32(Rsi, -1);
+        a.MovImm64(Rdx, NativeObject.MarkerKey);
+        a.CallAbs((nint)LuaApi.rawgetp);
+        a.Store64(Rsp, scratch, Rax);
+        a.MovRR(Rdi, Rbx);
+        a.MovImm32(Rsi, -3);
+        a.CallAbs((nint)LuaApi.settop);
+        a.CmpMem32Imm(Rsp, scratch, LuaApi.TBOOLEAN);
+        a.Jcc(Cond.NE, slow);
+        a.Load64(Rcx, Rsp, slot);
+        a.Load64(Rax, Rcx, NativeObject.AddressOffset);
+        a.Store64(Rsp, slot, Rax);
+        a.Jmp(ok);
+
+        a.Mark(slow);
         ArgIndex(a, i);
         a.Lea(Rdx, Rsp, slot);
         a.CallAbs(NativeCallSupport.ObjectAddressAddress);
         a.Test32(Rax, Rax);
         a.Jcc(Cond.E, bad);
+        a.Jmp(ok);
     }
 
     static void EmitPushResult(X64Assembler a, ScalarKind k)

@@ -9,12 +9,16 @@ namespace Lunet.Ffi.Memory;
 /// its third word holds <see cref="Buffer.Cookie"/>, and its metatable carries a
 /// marker, so a pointer argument can accept any of them without knowing which kind
 /// it is. The cookie is checked as well as the marker: debug.setmetatable can put a
-/// marked metatable on any userdata.
+/// marked metatable on any userdata. The call stubs make the same checks in machine
+/// code (<see cref="Calls.NativeStubCompiler"/>), so both paths accept the same values.
 /// </summary>
 internal static unsafe class NativeObject
 {
-    /// <summary>The marker key: a light userdata that only this class hands out.</summary>
-    static readonly nint MarkerKey = System.Runtime.InteropServices.Marshal.AllocHGlobal(1);
+    /// <summary>The protocol's words: the address first, the cookie third; a block has at least three.</summary>
+    public const int AddressOffset = 0, CookieOffset = 16, MinBlockBytes = 24;
+
+    /// <summary>The marker key: a light userdata that only this class hands out (the stubs look it up too).</summary>
+    public static readonly nint MarkerKey = System.Runtime.InteropServices.Marshal.AllocHGlobal(1);
 
     /// <summary>Marks the metatable on top of the stack as one of ours.</summary>
     public static void MarkMetatable(nint L)
@@ -27,12 +31,12 @@ internal static unsafe class NativeObject
     public static bool TryGetAddress(nint L, int idx, out nint address)
     {
         address = 0;
-        if (type(L, idx) != TUSERDATA || rawlen(L, idx) < (ulong)(3 * sizeof(nint)) || getmetatable(L, idx) == 0) return false;
+        if (type(L, idx) != TUSERDATA || rawlen(L, idx) < MinBlockBytes || getmetatable(L, idx) == 0) return false;
         int t = rawgetp(L, -1, MarkerKey);
         settop(L, -3);
-        var block = (nint*)touserdata(L, idx);
-        if (t != TBOOLEAN || block[2] != (nint)Buffer.Cookie) return false;
-        address = block[0];
+        var block = (byte*)touserdata(L, idx);
+        if (t != TBOOLEAN || *(long*)(block + CookieOffset) != Buffer.Cookie) return false;
+        address = *(nint*)(block + AddressOffset);
         return true;
     }
 }

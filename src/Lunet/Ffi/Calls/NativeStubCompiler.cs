@@ -331,10 +331,14 @@ internal static unsafe class NativeStubCompiler
                 a.Store64(Rsp, slot, Rax);
                 a.Test64(Rax, Rax);
                 a.Jcc(Cond.E, zero);
+                // An ffi object first (rawlen is 0 for a light userdata, so it cannot pass for one), then a light userdata.
+                var notObject = a.NewLabel();
+                EmitObjectAddress(a, i, slot, isnum, ok, notObject);
+                a.Mark(notObject);
                 CallType(a, i);
                 a.CmpImm32(Rax, LuaApi.TLIGHTUSERDATA);
                 a.Jcc(Cond.E, ok);
-                EmitObjectAddress(a, i, slot, isnum, ok, bad);
+                EmitObjectHelper(a, i, slot, ok, bad);
                 a.Mark(zero);
                 CallType(a, i);
                 a.CmpImm32(Rax, LuaApi.TLIGHTUSERDATA);
@@ -363,7 +367,10 @@ internal static unsafe class NativeStubCompiler
                 ArgIndex(a, i);
                 a.CallAbs((nint)LuaApi.touserdata);
                 a.Store64(Rsp, slot, Rax);
-                EmitObjectAddress(a, i, slot, isnum, ok, bad);
+                var notObject = a.NewLabel();
+                EmitObjectAddress(a, i, slot, isnum, ok, notObject);
+                a.Mark(notObject);
+                EmitObjectHelper(a, i, slot, ok, bad);
                 break;
             }
             default:
@@ -373,29 +380,29 @@ internal static unsafe class NativeStubCompiler
     }
 
     /// <summary>
-    /// Argument i, a full userdata whose block address is in the slot: an ffi object (Buffer, slice,
-    /// instance, view, callback) gives the address in its first word, read here as
+    /// Argument i, a light or full userdata whose block address is in the slot: an ffi object (Buffer,
+    /// slice, instance, view, callback) gives the address in its first word, read here as
     /// <see cref="NativeObject.TryGetAddress"/> reads it (a block of at least the protocol's three words
     /// whose third holds the process cookie, a metatable carrying the marker), then continues at
-    /// <paramref name="ok"/>. Anything else asks the C# helper, which refuses what this refuses: then
-    /// <paramref name="bad"/> builds the message. <paramref name="scratch"/> is a frame word it may use.
+    /// <paramref name="ok"/>; anything else jumps to <paramref name="notObject"/> with the slot unchanged.
+    /// rawlen is 0 for a light userdata, so its address is never read as a block. <paramref name="scratch"/>
+    /// is a frame word it may use.
     /// </summary>
-    static void EmitObjectAddress(X64Assembler a, int i, int slot, int scratch, Label ok, Label bad)
+    static void EmitObjectAddress(X64Assembler a, int i, int slot, int scratch, Label ok, Label notObject)
     {
-        var slow = a.NewLabel();
         ArgIndex(a, i);
         a.CallAbs((nint)LuaApi.rawlen);
         a.CmpImm32Wide(Rax, NativeObject.MinBlockBytes);
-        a.Jcc(Cond.B, slow);
+        a.Jcc(Cond.B, notObject);
         a.Load64(Rcx, Rsp, slot);
         a.MovImm64(Rax, Memory.Buffer.Cookie);
         a.CmpMemReg64(Rcx, NativeObject.CookieOffset, Rax);
-        a.Jcc(Cond.NE, slow);
+        a.Jcc(Cond.NE, notObject);
         // The marker: getmetatable pushes the metatable (nothing when there is none), rawgetp the marker's value.
         ArgIndex(a, i);
         a.CallAbs((nint)LuaApi.getmetatable);
         a.Test32(Rax, Rax);
-        a.Jcc(Cond.E, slow);
+        a.Jcc(Cond.E, notObject);
         a.MovRR(Rdi, Rbx);
         a.MovImm32(Rsi, -1);
         a.MovImm64(Rdx, NativeObject.MarkerKey);
@@ -405,13 +412,16 @@ internal static unsafe class NativeStubCompiler
         a.MovImm32(Rsi, -3);
         a.CallAbs((nint)LuaApi.settop);
         a.CmpMem32Imm(Rsp, scratch, LuaApi.TBOOLEAN);
-        a.Jcc(Cond.NE, slow);
+        a.Jcc(Cond.NE, notObject);
         a.Load64(Rcx, Rsp, slot);
         a.Load64(Rax, Rcx, NativeObject.AddressOffset);
         a.Store64(Rsp, slot, Rax);
         a.Jmp(ok);
+    }
 
-        a.Mark(slow);
+    /// <summary>A full userdata the native check did not take: the C# helper has the last word (its refusal goes to <paramref name="bad"/>).</summary>
+    static void EmitObjectHelper(X64Assembler a, int i, int slot, Label ok, Label bad)
+    {
         ArgIndex(a, i);
         a.Lea(Rdx, Rsp, slot);
         a.CallAbs(NativeCallSupport.ObjectAddressAddress);

@@ -333,7 +333,7 @@ internal static unsafe class NativeStubCompiler
                 a.Jcc(Cond.E, zero);
                 // An ffi object first (rawlen is 0 for a light userdata, so it cannot pass for one), then a light userdata.
                 var notObject = a.NewLabel();
-                EmitObjectAddress(a, i, slot, isnum, ok, notObject);
+                EmitObjectAddress(a, i, slot, ok, notObject);
                 a.Mark(notObject);
                 CallType(a, i);
                 a.CmpImm32(Rax, LuaApi.TLIGHTUSERDATA);
@@ -368,7 +368,7 @@ internal static unsafe class NativeStubCompiler
                 a.CallAbs((nint)LuaApi.touserdata);
                 a.Store64(Rsp, slot, Rax);
                 var notObject = a.NewLabel();
-                EmitObjectAddress(a, i, slot, isnum, ok, notObject);
+                EmitObjectAddress(a, i, slot, ok, notObject);
                 a.Mark(notObject);
                 EmitObjectHelper(a, i, slot, ok, bad);
                 break;
@@ -383,12 +383,11 @@ internal static unsafe class NativeStubCompiler
     /// Argument i, a light or full userdata whose block address is in the slot: an ffi object (Buffer,
     /// slice, instance, view, callback) gives the address in its first word, read here as
     /// <see cref="NativeObject.TryGetAddress"/> reads it (a block of at least the protocol's three words
-    /// whose third holds the process cookie, a metatable carrying the marker), then continues at
-    /// <paramref name="ok"/>; anything else jumps to <paramref name="notObject"/> with the slot unchanged.
-    /// rawlen is 0 for a light userdata, so its address is never read as a block. <paramref name="scratch"/>
-    /// is a frame word it may use.
+    /// whose third holds the process cookie), then continues at <paramref name="ok"/>; anything else jumps
+    /// to <paramref name="notObject"/> with the slot unchanged. rawlen is 0 for a light userdata, so its
+    /// address is never read as a block. Two Lua API calls in all (touserdata, made before, and rawlen).
     /// </summary>
-    static void EmitObjectAddress(X64Assembler a, int i, int slot, int scratch, Label ok, Label notObject)
+    static void EmitObjectAddress(X64Assembler a, int i, int slot, Label ok, Label notObject)
     {
         ArgIndex(a, i);
         a.CallAbs((nint)LuaApi.rawlen);
@@ -397,21 +396,6 @@ internal static unsafe class NativeStubCompiler
         a.Load64(Rcx, Rsp, slot);
         a.MovImm64(Rax, Memory.Buffer.Cookie);
         a.CmpMemReg64(Rcx, NativeObject.CookieOffset, Rax);
-        a.Jcc(Cond.NE, notObject);
-        // The marker: getmetatable pushes the metatable (nothing when there is none), rawgetp the marker's value.
-        ArgIndex(a, i);
-        a.CallAbs((nint)LuaApi.getmetatable);
-        a.Test32(Rax, Rax);
-        a.Jcc(Cond.E, notObject);
-        a.MovRR(Rdi, Rbx);
-        a.MovImm32(Rsi, -1);
-        a.MovImm64(Rdx, NativeObject.MarkerKey);
-        a.CallAbs((nint)LuaApi.rawgetp);
-        a.Store64(Rsp, scratch, Rax);
-        a.MovRR(Rdi, Rbx);
-        a.MovImm32(Rsi, -3);
-        a.CallAbs((nint)LuaApi.settop);
-        a.CmpMem32Imm(Rsp, scratch, LuaApi.TBOOLEAN);
         a.Jcc(Cond.NE, notObject);
         a.Load64(Rcx, Rsp, slot);
         a.Load64(Rax, Rcx, NativeObject.AddressOffset);

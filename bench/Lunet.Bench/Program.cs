@@ -260,6 +260,7 @@ static class Program
                 debug.setmetatable(fb, { __index = { read = floor_buf_read_i32, write = floor_buf_write_i32, readBytes = floor_buf_read_bytes } })
                 """;
             const string b = "local b = ffi.buffer(64)";
+            list.Add(Fn("Buffer as pointer arg", "LIB", "ptr_read", "i32", ["pointer"], "b", "floor_ptr_read", "local b = ffi.buffer(64)"));
             list.Add(new Shape("buf:read i32", true, new Measure("buf read", "b:read(8, \"i32\")", b), null, null,
                 new Measure("buf read floor", "fb:read(8, \"i32\")", fb), "Buffer"));
             list.Add(new Shape("buf:write i32", true, new Measure("buf write", "b:write(8, \"i32\", i)", b), null, null,

@@ -10,3 +10,4 @@ int64_t add6_i64(int64_t a, int64_t b, int64_t c, int64_t d, int64_t e, int64_t 
     return a + b + c + d + e + f;
 }
 void *id_ptr(void *p) { return p; }
+int ptr_read(const int *p) { return *p; }

@@ -83,6 +83,15 @@ int floor_id_ptr(lua_State *L)
     return 1;
 }
 
+/* ptr_read(buf): the memory of a full userdata as the pointer argument. */
+int floor_ptr_read(lua_State *L)
+{
+    const int *p = lua_touserdata(L, 1);
+    if (p == NULL) return luaL_argerror(L, 1, "userdata expected");
+    lua_pushinteger(L, *p);
+    return 1;
+}
+
 /* Buffer floors: a full userdata of n bytes, bounds-checked like a Buffer. */
 int floor_newbuf(lua_State *L)
 {

@@ -114,7 +114,6 @@ internal static unsafe class CallbackObject
 
     static void BuildMetatable(nint L)
     {
-        NativeObject.MarkMetatable(L);
         CFunction.Set(L, -1, "__index", &Index);
         CFunction.Set(L, -1, "__tostring", &ToString);
         CFunction.Set(L, -1, "__gc", &Collect);

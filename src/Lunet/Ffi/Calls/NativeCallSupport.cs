@@ -9,7 +9,8 @@ namespace Lunet.Ffi.Calls;
 
 /// <summary>
 /// The C# the native stubs call, off the fast path only: error messages (pushed,
-/// then the stub raises) and the address of an ffi object passed as a pointer.
+/// then the stub raises), a full userdata passed as a pointer that the stub did not
+/// recognise as an ffi object, and structs by value.
 /// None of these raise or throw.
 /// </summary>
 internal static unsafe class NativeCallSupport
@@ -60,9 +61,14 @@ internal static unsafe class NativeCallSupport
         catch (Exception e) { CFunction.PushError(L, e); }
     }
 
+    /// <summary>Calls of <see cref="ObjectAddress"/> on this thread: how tests see that the stub read an ffi object itself.</summary>
+    [ThreadStatic] internal static long ObjectAddressCalls;
+
+    /// <summary>A full userdata the stub did not recognise as an ffi object: 1 with its address, 0 when it is not one.</summary>
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     static int ObjectAddress(nint L, int idx, nint* address)
     {
+        ObjectAddressCalls++;
         try { return NativeObject.TryGetAddress(L, idx, out *address) ? 1 : 0; }
         catch { return 0; }
     }

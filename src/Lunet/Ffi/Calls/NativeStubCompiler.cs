@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Lunet.Ffi.Abi;
+using Lunet.Ffi.Memory;
 using Lunet.Ffi.Types;
 using Lunet.Interop;
 using static Lunet.Interop.X64Assembler;
@@ -23,8 +24,9 @@ namespace Lunet.Ffi.Calls;
 /// into a new instance by a C# helper).
 ///
 /// Stub ABI: int stub(lua_State *L, NativeSlot *slot, int argBase).
-/// A Buffer or other ffi object passed as a pointer goes through one C# helper
-/// (<see cref="NativeCallSupport.ObjectAddress"/>), which only reads.
+/// A Buffer or other ffi object passed as a pointer is read here too (the
+/// <see cref="Memory.NativeObject"/> protocol); any other full userdata goes to one
+/// C# helper (<see cref="NativeCallSupport.ObjectAddress"/>), which only reads.
 /// </summary>
 internal static unsafe class NativeStubCompiler
 {
@@ -329,11 +331,14 @@ internal static unsafe class NativeStubCompiler
                 a.Store64(Rsp, slot, Rax);
                 a.Test64(Rax, Rax);
                 a.Jcc(Cond.E, zero);
+                // An ffi object first (rawlen is 0 for a light userdata, so it cannot pass for one), then a light userdata.
+                var notObject = a.NewLabel();
+                EmitObjectAddress(a, i, slot, ok, notObject);
+                a.Mark(notObject);
                 CallType(a, i);
                 a.CmpImm32(Rax, LuaApi.TLIGHTUSERDATA);
                 a.Jcc(Cond.E, ok);
-                EmitObjectAddress(a, i, slot, bad);
-                a.Jmp(ok);
+                EmitObjectHelper(a, i, slot, ok, bad);
                 a.Mark(zero);
                 CallType(a, i);
                 a.CmpImm32(Rax, LuaApi.TLIGHTUSERDATA);
@@ -359,7 +364,13 @@ internal static unsafe class NativeStubCompiler
                 a.Jcc(Cond.E, ok);
                 a.CmpImm32(Rax, LuaApi.TUSERDATA);
                 a.Jcc(Cond.NE, bad);
-                EmitObjectAddress(a, i, slot, bad);
+                ArgIndex(a, i);
+                a.CallAbs((nint)LuaApi.touserdata);
+                a.Store64(Rsp, slot, Rax);
+                var notObject = a.NewLabel();
+                EmitObjectAddress(a, i, slot, ok, notObject);
+                a.Mark(notObject);
+                EmitObjectHelper(a, i, slot, ok, bad);
                 break;
             }
             default:
@@ -368,14 +379,39 @@ internal static unsafe class NativeStubCompiler
         a.Mark(ok);
     }
 
-    /// <summary>Asks C# for the address of the ffi object (Buffer, instance...) at argument i.</summary>
-    static void EmitObjectAddress(X64Assembler a, int i, int slot, Label bad)
+    /// <summary>
+    /// Argument i, a light or full userdata whose block address is in the slot: an ffi object (Buffer,
+    /// slice, instance, view, callback) gives the address in its first word, read here as
+    /// <see cref="NativeObject.TryGetAddress"/> reads it (a block of at least the protocol's three words
+    /// whose third holds the process cookie), then continues at <paramref name="ok"/>; anything else jumps
+    /// to <paramref name="notObject"/> with the slot unchanged. rawlen is 0 for a light userdata, so its
+    /// address is never read as a block. Two Lua API calls in all (touserdata, made before, and rawlen).
+    /// </summary>
+    static void EmitObjectAddress(X64Assembler a, int i, int slot, Label ok, Label notObject)
+    {
+        ArgIndex(a, i);
+        a.CallAbs((nint)LuaApi.rawlen);
+        a.CmpImm32Wide(Rax, NativeObject.MinBlockBytes);
+        a.Jcc(Cond.B, notObject);
+        a.Load64(Rcx, Rsp, slot);
+        a.MovImm64(Rax, Memory.Buffer.Cookie);
+        a.CmpMemReg64(Rcx, NativeObject.CookieOffset, Rax);
+        a.Jcc(Cond.NE, notObject);
+        a.Load64(Rcx, Rsp, slot);
+        a.Load64(Rax, Rcx, NativeObject.AddressOffset);
+        a.Store64(Rsp, slot, Rax);
+        a.Jmp(ok);
+    }
+
+    /// <summary>A full userdata the native check did not take: the C# helper has the last word (its refusal goes to <paramref name="bad"/>).</summary>
+    static void EmitObjectHelper(X64Assembler a, int i, int slot, Label ok, Label bad)
     {
         ArgIndex(a, i);
         a.Lea(Rdx, Rsp, slot);
         a.CallAbs(NativeCallSupport.ObjectAddressAddress);
         a.Test32(Rax, Rax);
         a.Jcc(Cond.E, bad);
+        a.Jmp(ok);
     }
 
     static void EmitPushResult(X64Assembler a, ScalarKind k)

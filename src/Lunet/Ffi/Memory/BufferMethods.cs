@@ -54,7 +54,6 @@ internal static unsafe class BufferMethods
     static void Build(nint L)
     {
         int mt = gettop(L);
-        NativeObject.MarkMetatable(L);
         LuaOps.PushString(L, MetatableName);
         LuaOps.SetField(L, mt, "__metatable");
 

@@ -25,7 +25,6 @@ internal static unsafe class InstanceMethods
 
     static void Build(nint L)
     {
-        NativeObject.MarkMetatable(L);
         pushvalue(L, -1);
         rawsetp(L, LUA_REGISTRYINDEX, MetatableKey);
         if (InstanceNative.IsSupported)

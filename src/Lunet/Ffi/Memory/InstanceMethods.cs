@@ -151,6 +151,7 @@ internal static unsafe class InstanceMethods
     static void Load(nint L, int owner, CType t, byte* at)
     {
         if (t.Scalar == ScalarKind.CString) pushlightuserdata(L, *(nint*)at); // a pointer field reads as a pointer
+        else if (Calls.FunctionPointers.FunctionOf(t) is { } f) Calls.FunctionPointers.Push(L, *(nint*)at, f, f.Name);
         else if (t.IsScalarValue) CToLua.Load(L, t, at);
         else if (IsAggregate(t)) Instance.NewView(L, owner, t, (nint)at);
         else throw new LuaException($"cannot read a value of type {t.Name}");

@@ -79,4 +79,80 @@ public class FunctionPointerTests
             return before .. '|' .. o.combine(2, 3) .. '|' .. o.scale(5) .. '|' .. o.tag .. '|'
               .. ffi.func(pick(1), 'int (*)(int, int)')(7, 8) .. '|' .. tostring(arr[0] == nil)
             """));
+
+    [Fact]
+    public void ALuaFunctionPassedToAFunctionPointerParameterIsATemporaryCallback() =>
+        Assert.Equal("1 2 3 5 7 9|24|16|-8", Eval("""
+            ffi.cdef[[void qsort(void *base, size_t n, size_t size, int (*compar)(const void *, const void *));
+                      int func_fold(const int *xs, int n, int (*f)(int, int));]]
+            local v = ffi.new('int[6]', {5, 3, 9, 1, 7, 2})
+            ffi.C.qsort(v, 6, 4, function(a, b) return ffi.cast(a, 'i32') - ffi.cast(b, 'i32') end)
+            local t = {}
+            for i = 0, 5 do t[#t + 1] = v[i] end
+            local xs = ffi.new('int[4]', {1, 2, 3, 4})
+            local fold = lib:wrap('i32', 'func_fold', 'pointer', 'i32', 'int (*)(int, int)')
+            -- nested: the inner call's temporary is released at its return, the outer one's stays valid
+            local nested = fold(xs, 4, function(a, b) return fold(xs, 2, function(x, y) return x * y end) + a + b end)
+            local direct = lib:call('func_fold', 'i32', {'pointer', 'i32', 'int (*)(int, int)'}, xs, 4, function(a, b) return a - b end)
+            return table.concat(t, ' ') .. '|' .. fold(xs, 4, function(a, b) return a * b end) .. '|' .. nested .. '|' .. direct
+            """));
+
+    [Fact]
+    public void ATemporaryCallbackRunsInACoroutineAndRaisesItsErrorAtTheCallsReturn() =>
+        Assert.Equal("4|boom|10", Eval("""
+            local xs = ffi.new('int[4]', {1, 2, 3, 4})
+            local fold = lib:wrap('i32', 'func_fold', 'pointer', 'i32', 'int (*)(int, int)')
+            local co = coroutine.wrap(function() return fold(xs, 4, function(a, b) return math.max(a, b) end) end)
+            local ok, err = pcall(fold, xs, 4, function() error('boom', 0) end)
+            assert(not ok)
+            return co() .. '|' .. err:match('^boom') .. '|' .. fold(xs, 4, function(a, b) return a + b end)
+            """));
+
+    [Fact]
+    public void AFunctionForAPlainPointerOrAnUnsupportedTypeIsRefused()
+    {
+        Assert.Contains("bad argument #3 to 'func_fold' (pointer expected, got function)", Error("""
+            lib:wrap('i32', 'func_fold', 'pointer', 'i32', 'pointer')(ffi.new('int[2]'), 2, function() end)
+            """));
+        Assert.Contains("bad argument #3 to 'func_fold' (i32 (*)(i32, i32) expected, got table)", Error("""
+            lib:wrap('i32', 'func_fold', 'pointer', 'i32', 'int (*)(int, int)')(ffi.new('int[2]'), 2, {})
+            """));
+    }
+}
+
+/// <summary>Temporary callbacks leave nothing behind: the pool of code slots and the Lua heap stay bounded.</summary>
+[Collection(AloneCollection.Name)]
+public class TemporaryCallbackSoakTests
+{
+    [Fact]
+    public void ThousandsOfCallsWithTemporaryCallbacksKeepThePoolBounded()
+    {
+        using var rt = Lua.NewRuntime();
+        rt.SetGlobal("FUNCLIB", NativeBuild.SharedLibrary("func_test.c"));
+        const string Loop = """
+            local ffi = require('ffi')
+            local lib = ffi.open(FUNCLIB)
+            local xs = ffi.new('int[4]', {1, 2, 3, 4})
+            local fold = lib:wrap('i32', 'func_fold', 'pointer', 'i32', 'int (*)(int, int)')
+            -- The same function with its parameters misdeclared, only ever called with a bad last
+            -- argument: the call fails after its function argument became a callback, before C runs.
+            local failing = lib:wrap('i32', 'func_fold', 'pointer', 'int (*)(int, int)', 'i32')
+            local sum = 0
+            for i = 1, 20000 do
+              sum = sum + fold(xs, 4, function(a, b) return a + b end)
+              -- a call that fails after its function argument was converted: released at the next call
+              if i % 100 == 0 then assert(not pcall(failing, xs, function() return 0 end, 'x')) end
+            end
+            collectgarbage(); collectgarbage()
+            return sum, collectgarbage('count')
+            """;
+        rt.DoString(Loop, "=warm");
+        int before = Lunet.Ffi.Callbacks.CallbackCells.Count;
+        var r = rt.DoString(Loop, "=soak");
+        int after = Lunet.Ffi.Callbacks.CallbackCells.Count;
+        Assert.Equal(200000L, r[0]);
+        // Each release quarantines a slot; past the quarantine, freed slots are reused.
+        Assert.True(after - before <= 64, $"pool grew from {before} to {after} slots");
+        Assert.True(Convert.ToDouble(r[1]) < 2048, $"Lua heap {r[1]} KiB");
+    }
 }

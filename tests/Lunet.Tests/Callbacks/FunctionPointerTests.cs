@@ -118,6 +118,52 @@ public class FunctionPointerTests
             lib:wrap('i32', 'func_fold', 'pointer', 'i32', 'int (*)(int, int)')(ffi.new('int[2]'), 2, {})
             """));
     }
+
+    [Fact]
+    public void ALuaFunctionAssignedToAFieldIsACallbackTheInstanceOwns() =>
+        Assert.Equal("-1|203|405|-1|nil|-1|7", Eval("""
+            local apply = lib:wrap('i32', 'func_apply', 'pointer', 'i32', 'i32')
+            local o = ffi.new('struct func_ops')
+            local r = { apply(o, 2, 3) }
+            o.combine = function(a, b) return a * 100 + b end
+            r[#r + 1] = apply(o, 2, 3)          -- C calls the stored callback
+            r[#r + 1] = o.combine(4, 5)         -- and Lua reads it back as a callable
+            o.combine = function(a, b) return a - b end
+            r[#r + 1] = apply(o, 2, 3)
+            o.combine = nil
+            r[#r + 1] = tostring(o.combine)
+            r[#r + 1] = apply(o, 2, 3)
+            local arr = ffi.new('struct func_ops[2]')
+            arr[1].combine = function() return 7 end  -- a view: the array owns the callback
+            collectgarbage(); collectgarbage()
+            r[#r + 1] = apply(arr[1], 0, 0)
+            return table.concat(r, '|')
+            """));
+
+    [Theory]
+    [InlineData("o.combine = function(a, b) return b end")]
+    [InlineData("o.combine = nil")]
+    [InlineData("o = nil; collectgarbage(); collectgarbage()")]
+    public void AnOwnedCallbackIsReleasedWhenOverwrittenOrWhenItsInstanceIsCollected(string letGo) =>
+        Assert.Equal("5|a freed callback was called", Eval($$"""
+            local o = ffi.new('struct func_ops')
+            o.combine = function(a, b) return a + b end
+            local old = ffi.func(lib:call('func_combine_address', 'pointer', {'pointer'}, o), 'int (*)(int, int)')
+            local before = old(2, 3)
+            {{letGo}}
+            local ok, err = pcall(old, 2, 3)
+            assert(not ok)
+            return before .. '|' .. err:match('a freed callback was called')
+            """));
+
+    [Fact]
+    public void AFieldRefusesWhatIsNoFunctionPointer()
+    {
+        Assert.Contains("cannot set struct func_ops.combine to \"x\" (a string): i32 (*)(i32, i32) expected, got string",
+            Error("ffi.new('struct func_ops').combine = 'x'"));
+        Assert.Contains("cannot set struct func_ops.tag to function: i32 expected, got function",
+            Error("ffi.new('struct func_ops').tag = function() end"));
+    }
 }
 
 /// <summary>Temporary callbacks leave nothing behind: the pool of code slots and the Lua heap stay bounded.</summary>
@@ -154,5 +200,31 @@ public class TemporaryCallbackSoakTests
         // Each release quarantines a slot; past the quarantine, freed slots are reused.
         Assert.True(after - before <= 64, $"pool grew from {before} to {after} slots");
         Assert.True(Convert.ToDouble(r[1]) < 2048, $"Lua heap {r[1]} KiB");
+    }
+
+    [Fact]
+    public void ThousandsOfOwnedCallbacksOverwrittenAndCollectedKeepThePoolBounded()
+    {
+        using var rt = Lua.NewRuntime();
+        const string Loop = """
+            local ffi = require('ffi')
+            ffi.cdef[[struct func_soak { int (*f)(int); };]]
+            local keep = ffi.new('struct func_soak')
+            for i = 1, 10000 do
+              keep.f = function(x) return x end               -- overwrites the last one
+              ffi.new('struct func_soak').f = function(x) return x end  -- collected with its instance
+              if i % 1000 == 0 then collectgarbage() end
+            end
+            collectgarbage(); collectgarbage()
+            return keep.f(41) + 1
+            """;
+        rt.DoString(Loop, "=warm");
+        rt.DoString("collectgarbage(); collectgarbage()");
+        int before = Lunet.Ffi.Callbacks.CallbackCells.Count;
+        var r = rt.DoString(Loop, "=soak");
+        rt.DoString("collectgarbage(); collectgarbage()");
+        int after = Lunet.Ffi.Callbacks.CallbackCells.Count;
+        Assert.Equal(42L, r[0]);
+        Assert.True(after - before <= 2048, $"pool grew from {before} to {after} slots");
     }
 }

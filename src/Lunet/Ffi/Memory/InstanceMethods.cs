@@ -109,6 +109,9 @@ internal static unsafe class InstanceMethods
                 throw new LuaException($"cannot set {Target(L, t)} to {Value(L, 3)}: integer expected");
             WriteBits(at, bits, v);
         }
+        // A function pointer takes a Lua function too: a callback the instance owns.
+        else if (Calls.FunctionPointers.FunctionOf(ft) is { } f)
+            Callbacks.OwnedCallbacks.Store(L, 1, 3, ft, f, at, Target(L, t), m => new LuaException($"cannot set {Target(L, t)} to {Value(L, 3)}: {m}"));
         // A scalar, the common case: the error text is only made when the value is refused.
         else if (ft.IsScalarValue) LuaToC.Store(L, 3, ft, at, m => new LuaException($"cannot set {Target(L, t)} to {Value(L, 3)}: {m}"));
         else Store(L, 3, ft, at, Target(L, t), "assignment");

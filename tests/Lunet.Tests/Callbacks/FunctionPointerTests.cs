@@ -98,6 +98,29 @@ public class FunctionPointerTests
             """));
 
     [Fact]
+    public unsafe void TheManagedStubMakesTemporaryCallbacksToo()
+    {
+        // Past the native stubs' limit (or on a platform without them) calls run the managed stub.
+        if (!Lunet.Ffi.Calls.NativeStubCompiler.IsSupported) return;
+        using var rt = NewRuntime();
+        var types = Lunet.Ffi.FfiContext.Of(rt.State).Types;
+        var lib = NativeBuild.SharedLibrary("func_test.c");
+        var h = System.Runtime.InteropServices.NativeLibrary.Load(lib);
+        var sig = new Lunet.Ffi.Types.FunctionType(types.Resolve("int"), [types.Resolve("const int *"), types.Resolve("int"), types.Resolve("int (*)(int, int)")]);
+        var b = new Lunet.Ffi.Calls.FunctionBinding("func_fold", System.Runtime.InteropServices.NativeLibrary.GetExport(h, "func_fold"), sig, null, managedOnly: true);
+        Lunet.Ffi.Calls.CallDispatcher.Push(rt.State, b);
+        fixed (byte* g = "fold\0"u8) Lunet.Interop.LuaApi.setglobal(rt.State, g);
+        var r = rt.DoString("""
+            local ffi = require('ffi')
+            local xs = ffi.new('int[4]', {1, 2, 3, 4})
+            for i = 1, 6000 do assert(fold(xs, 4, function(a, b) return a * b end) == 24) end
+            local ok, err = pcall(fold, xs, 4, {})
+            return tostring(ok) .. '|' .. err:match('bad argument #3 to .*')
+            """, "=t");
+        Assert.Equal("false|bad argument #3 to 'func_fold' (i32 (*)(i32, i32) expected, got table)", r[0]);
+    }
+
+    [Fact]
     public void ATemporaryCallbackRunsInACoroutineAndRaisesItsErrorAtTheCallsReturn() =>
         Assert.Equal("4|boom|10", Eval("""
             local xs = ffi.new('int[4]', {1, 2, 3, 4})
@@ -118,6 +141,23 @@ public class FunctionPointerTests
             lib:wrap('i32', 'func_fold', 'pointer', 'i32', 'int (*)(int, int)')(ffi.new('int[2]'), 2, {})
             """));
     }
+
+    [Fact]
+    public void ACdefdFunctionReturningAFunctionPointerGivesACallable() =>
+        Assert.Equal("42|13|nil|3", Eval("""
+            lib:cdef[[typedef int (*func_binop)(int, int);
+                      func_binop func_pick(int which);
+                      int func_add(int a, int b);]]
+            return lib.func_pick(1)(6, 7) .. '|' .. lib.func_pick(0)(6, 7) .. '|' .. tostring(lib.func_pick(2))
+              .. '|' .. lib.func_add(1, 2)
+            """));
+
+    [Fact]
+    public void ACdefdFunctionReturningAFunctionPointerKeepsItsArgumentErrors() =>
+        Assert.Contains("bad argument #1 to 'func_pick' (i32 expected, got string)", Error("""
+            lib:cdef[[int (*func_pick(int which))(int, int);]]
+            lib.func_pick('x')
+            """));
 
     [Fact]
     public void ALuaFunctionAssignedToAFieldIsACallbackTheInstanceOwns() =>

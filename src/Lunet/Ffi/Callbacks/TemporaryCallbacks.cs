@@ -38,18 +38,29 @@ internal static unsafe class TemporaryCallbacks
         using var frame = ProtectedCall.Enter(L);
         try
         {
-            if (type(L, idx) != TFUNCTION) return 0;
             nint handle = *(nint*)(slot + NativeSlot.HandleOffset);
             if (handle == 0 || GCHandle.FromIntPtr(handle).Target is not FunctionBinding b) return 0;
-            if ((uint)parameter >= (uint)b.Signature.Parameters.Count) return 0;
-            if (FunctionPointers.FunctionOf(b.Signature.Parameters[parameter]) is not { } f) return 0;
+            return TryFunction(L, idx, b, parameter, out *address) ? 1 : 0;
+        }
+        catch { return 0; }
+    }
+
+    /// <summary>The same for the managed stubs: false (nothing made) when the argument is no function or the parameter no function pointer.</summary>
+    public static bool TryFunction(nint L, int idx, FunctionBinding b, int parameter, out nint address)
+    {
+        address = 0;
+        try
+        {
+            if (type(L, idx) != TFUNCTION) return false;
+            if ((uint)parameter >= (uint)b.Signature.Parameters.Count) return false;
+            if (FunctionPointers.FunctionOf(b.Signature.Parameters[parameter]) is not { } f) return false;
             var cb = CallbackObject.Make(L, idx, f, queue: false, b.Name);
             cb.Registry.Temporaries.Add((L, Depth(L), cb));
             Interlocked.Or(ref cb.Registry.Counters->CallbackAttention, CallbackHooks.TemporaryBit);
-            *address = cb.Code;
-            return 1;
+            address = cb.Code;
+            return true;
         }
-        catch { return 0; }
+        catch { return false; }
     }
 
     /// <summary>

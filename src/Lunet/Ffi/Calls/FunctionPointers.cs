@@ -65,6 +65,69 @@ internal static unsafe class FunctionPointers
         CallDispatcher.Push(L, new FunctionBinding(name, target, signature, null));
     }
 
+    /// <summary>
+    /// Pushes the callable for <paramref name="binding"/> (a cdef'd function). When it returns a
+    /// function pointer of a type a stub can call, the callable is a Lua function around the
+    /// binding that turns its result into a callable too (NULL stays nil): <c>conv(f(...))</c>.
+    /// </summary>
+    public static void PushDeclared(nint L, FunctionBinding binding)
+    {
+        CallDispatcher.Push(L, binding);
+        var ret = binding.Signature.Returns;
+        if (ret is not PointerType || FunctionOf(ret) is not { } f || f.IsVariadic || !IsCallable(f)) return;
+        int top = gettop(L);
+        if (checkstack(L, 4) == 0) return;
+        fixed (byte* code = ResultWrapper)
+        fixed (byte* name = "=(ffi)\0"u8)
+        fixed (byte* mode = "t\0"u8)
+        {
+            // lua_load is protected: out of memory, the plain binding stays (its results read as pointers).
+            if (loadbufferx(L, code, (nuint)ResultWrapper.Length, name, mode) != LUA_OK)
+            {
+                settop(L, top);
+                return;
+            }
+        }
+        pushvalue(L, top);
+        Metatables.NewHandleUserdata(L, f, Tag);
+        Metatables.Push(L, "ffi.functionresult", &BuildMetatable);
+        setmetatable(L, -2);
+        CFunction.Push(L, &ConvertResult, 1);
+        if (ProtectedCall.Call(L, 2, 1, 0) != LUA_OK)
+        {
+            settop(L, top);
+            return;
+        }
+        rotate(L, top, 1);
+        settop(L, top);
+    }
+
+    static readonly byte[] ResultWrapper = "local f, conv = ...\nreturn function(...) return conv(f(...)) end"u8.ToArray();
+
+    static readonly long Tag = Metatables.NewTag();
+
+    static void BuildMetatable(nint L) => CFunction.Set(L, -1, "__gc", &FreeType);
+
+    static int FreeType(nint L)
+    {
+        Metatables.FreeHandle(L, Tag);
+        return 0;
+    }
+
+    /// <summary>conv(p): the result of a function returning a function pointer, made callable.</summary>
+    static int ConvertResult(nint L)
+    {
+        var block = Metatables.HandleBlock(L, CFunction.Upvalue(1), Tag);
+        if (block == null || block[0] == 0 || type(L, 1) != TLIGHTUSERDATA)
+        {
+            settop(L, 1);
+            return 1;
+        }
+        var f = (FunctionType)System.Runtime.InteropServices.GCHandle.FromIntPtr(block[0]).Target!;
+        Push(L, touserdata(L, 1), f, f.Name);
+        return 1;
+    }
+
     /// <summary>A signature a binding can call here (its records complete, by-value rules met).</summary>
     static bool IsCallable(FunctionType f)
     {

@@ -125,6 +125,16 @@ function ffi.write(str, buf) end
 ---@return ffi.Callback
 function ffi.callback(fn, retType, argTypes, options) end
 
+---A C function pointer as a callable Lua function (docs/ffi.md, "Function pointers"): `ret` is a
+---function type or a pointer to one (`"int (*)(int, int)"`) when no argument types follow, else
+---the result's type name, followed by the argument types' names as `lib:wrap` takes them.
+---NULL is an error.
+---@param ptr ffi.pointer|ffi.Callback|integer
+---@param ret ffi.ctype
+---@param ... ffi.ctype
+---@return function
+function ffi.func(ptr, ret, ...) end
+
 ---Runs the callback invocations other threads queued; returns how many ran.
 ---@return integer
 function ffi.poll() end

@@ -18,6 +18,15 @@ internal sealed class Callback(FunctionType signature, CallbackRegistry registry
     public int Reference { get; set; }
     public volatile bool IsFreed;
 
+    /// <summary>free(): the slot goes to the freed entry, the function to the collector.</summary>
+    public void Release()
+    {
+        if (IsFreed) return;
+        Registry.Drop(Reference);
+        IsFreed = true;
+        CallbackCells.Release(Cell);
+    }
+
     /// <summary>"callback 'i32 (i32)'": how messages name it.</summary>
     public string Describe() => $"callback '{Signature.Name}'";
 }

@@ -22,8 +22,8 @@ internal static unsafe class CallbackHooks
     public static readonly int AttentionOffset = (int)Marshal.OffsetOf<Allocator.Counters>(nameof(Allocator.Counters.CallbackAttention));
     public static readonly int DepthOffset = (int)Marshal.OffsetOf<Allocator.Counters>(nameof(Allocator.Counters.ManagedDepth));
 
-    /// <summary>Attention bits: a callback's error waits; a callback was called on a foreign thread; a freed one was called; invocations are queued.</summary>
-    public const int ErrorBit = 1, ForeignBit = 2, FreedBit = 4, QueuedBit = 8;
+    /// <summary>Attention bits: a callback's error waits; a callback was called on a foreign thread; a freed one was called; invocations are queued; temporary callbacks wait for release.</summary>
+    public const int ErrorBit = 1, ForeignBit = 2, FreedBit = 4, QueuedBit = 8, TemporaryBit = 16;
 
     /// <summary>
     /// Before the target's arguments are loaded (caller-saved registers are free, rsp is

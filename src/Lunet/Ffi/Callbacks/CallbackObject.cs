@@ -42,34 +42,51 @@ internal static unsafe class CallbackObject
         }
         bool queue = ReadOptions(L);
 
-        if (ret.Scalar == ScalarKind.None || parameters.Any(p => p.Scalar == ScalarKind.None))
-        {
-            var aggregate = ret.Scalar == ScalarKind.None ? ret : parameters.First(p => p.Scalar == ScalarKind.None);
-            throw new LuaException($"ffi.callback: {aggregate.Name} by value is not supported in callbacks yet (pass a pointer to it)");
-        }
-        if (ret.Scalar == ScalarKind.CString)
-            throw new LuaException("ffi.callback: a callback cannot return a string (Lua would collect it when the callback returns); return a pointer to memory that outlives the call");
+        Refuse(ret, parameters, "ffi.callback");
         var sig = LibraryObject.MakeSignature(ret, parameters, "ffi.callback");
-        if (!NativeStubCompiler.IsSupported)
-            throw new LuaException($"ffi.callback: callbacks are not supported on this platform ({RuntimeInformation.OSDescription.Split(' ')[0]} {RuntimeInformation.ProcessArchitecture}); they need x86-64 System V (Linux, macOS, BSD)");
-
-        var registry = CallbackRegistry.For(L);
-        var cb = new Callback(sig, registry, queue);
+        var cb = Make(L, 1, sig, queue, "ffi.callback");
         var block = (nint*)newuserdatauv(L, (nuint)(Words * sizeof(nint)), 0);
         for (int i = 0; i < Words; i++) block[i] = 0;
+        block[0] = cb.Code;
         block[2] = (nint)Memory.Buffer.Cookie;
         block[TagWord] = (nint)Tag;
         block[HandleWord] = GCHandle.ToIntPtr(GCHandle.Alloc(cb));
         Metatables.Push(L, TypeName, &BuildMetatable);
         setmetatable(L, -2);
+        return 1;
+    }
 
-        cb.Reference = registry.Keep(L, 1);
+    /// <summary>
+    /// Makes the Lua function at <paramref name="fn"/> a callback of <paramref name="sig"/>: its
+    /// store slot and code cell (ffi.callback, and the temporary and owned callbacks that
+    /// function-pointer parameters and fields make). Errors name <paramref name="function"/>.
+    /// </summary>
+    public static Callback Make(nint L, int fn, FunctionType sig, bool queue, string function)
+    {
+        Refuse(sig.Returns, sig.Parameters, function);
+        if (sig.IsVariadic) throw new LuaException($"{function}: a callback cannot be variadic ({sig.Name})");
+        if (!NativeStubCompiler.IsSupported)
+            throw new LuaException($"{function}: callbacks are not supported on this platform ({RuntimeInformation.OSDescription.Split(' ')[0]} {RuntimeInformation.ProcessArchitecture}); they need x86-64 System V (Linux, macOS, BSD)");
+        var registry = CallbackRegistry.For(L);
+        var cb = new Callback(sig, registry, queue);
+        cb.Reference = registry.Keep(L, fn);
         var (cell, code) = CallbackCells.Take(cb, CallbackTrampoline.For(sig), (nint)registry.Counters, registry.Store, cb.Reference,
             queue ? CallbackCells.QueueFlag : 0);
         cb.Cell = cell;
         cb.Code = code;
-        block[0] = code;
-        return 1;
+        return cb;
+    }
+
+    /// <summary>What callbacks cannot take or return yet.</summary>
+    static void Refuse(CType ret, IReadOnlyList<CType> parameters, string function)
+    {
+        if (ret.Scalar == ScalarKind.None || parameters.Any(p => p.Scalar == ScalarKind.None))
+        {
+            var aggregate = ret.Scalar == ScalarKind.None ? ret : parameters.First(p => p.Scalar == ScalarKind.None);
+            throw new LuaException($"{function}: {aggregate.Name} by value is not supported in callbacks yet (pass a pointer to it)");
+        }
+        if (ret.Scalar == ScalarKind.CString)
+            throw new LuaException($"{function}: a callback cannot return a string (Lua would collect it when the callback returns); return a pointer to memory that outlives the call");
     }
 
     /// <summary>The options table: { threads = "error" | "queue" }; true for "queue".</summary>
@@ -159,10 +176,7 @@ internal static unsafe class CallbackObject
     /// <summary>free(): the slot goes to the freed entry, the function to the collector.</summary>
     static int Free(nint L)
     {
-        var cb = Live(Self(L, "free"), "free");
-        cb.Registry.Drop(cb.Reference);
-        cb.IsFreed = true;
-        CallbackCells.Release(cb.Cell);
+        Live(Self(L, "free"), "free").Release();
         return 0;
     }
 

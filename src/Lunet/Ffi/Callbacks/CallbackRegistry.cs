@@ -31,6 +31,9 @@ internal sealed unsafe class CallbackRegistry
     public string? LastRaised;
 
     public readonly ConcurrentQueue<QueuedCall> Queued = new();
+
+    /// <summary>The temporary callbacks of the ffi calls in progress: their Lua thread and frame depth (<see cref="TemporaryCallbacks"/>).</summary>
+    public readonly List<(nint State, int Depth, Callback Callback)> Temporaries = new();
     /// <summary>Queued calls are running (the runtime's thread only): the ffi calls they make do not run more.</summary>
     public bool DrainingQueue;
     int queuedCount;

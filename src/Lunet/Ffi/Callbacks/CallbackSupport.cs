@@ -161,6 +161,12 @@ internal static unsafe class CallbackSupport
             return 0;
         }
         long bits = Interlocked.Exchange(ref c->CallbackAttention, 0);
+        // First, so that an error raised below still releases this call's temporary callbacks.
+        if ((bits & CallbackHooks.TemporaryBit) != 0)
+        {
+            bits &= ~CallbackHooks.TemporaryBit;
+            if (TemporaryCallbacks.Release(L, r)) Interlocked.Or(ref c->CallbackAttention, CallbackHooks.TemporaryBit);
+        }
         if ((bits & CallbackHooks.ErrorBit) != 0)
         {
             Interlocked.Or(ref c->CallbackAttention, bits & ~CallbackHooks.ErrorBit);

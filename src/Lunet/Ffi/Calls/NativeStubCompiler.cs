@@ -344,7 +344,8 @@ internal static unsafe class NativeStubCompiler
                 a.CmpImm32(Rax, LuaApi.TLIGHTUSERDATA);
                 a.Jcc(Cond.E, ok);
                 a.CmpImm32(Rax, LuaApi.TNIL);
-                a.Jcc(Cond.NE, bad);
+                a.Jcc(Cond.E, ok);
+                Callbacks.TemporaryCallbacks.EmitArgument(a, Rbx, R13, R12, i, slot, bad); // a Lua function for a function pointer
                 break;
             }
             case ScalarKind.CString:

@@ -68,7 +68,8 @@ internal static class StubCompiler
             il.Emit(OpCodes.Add);
             il.Emit(OpCodes.Ldloca, raw[i]);
             il.Emit(OpCodes.Call, convert);
-            il.Emit(OpCodes.Brfalse, bad[i]);
+            if (ps[i].Scalar == ScalarKind.Pointer) EmitTemporaryCallback(il, i, raw[i], bad[i]);
+            else il.Emit(OpCodes.Brfalse, bad[i]);
         }
 
         il.Emit(OpCodes.Ldarg_0);
@@ -149,6 +150,23 @@ internal static class StubCompiler
         return plan.Parameters.Where(p => p.IsAggregate).Select(p => RecordCarriers.Refusal(p, isResult: false))
             .Append(plan.Result.IsAggregate ? RecordCarriers.Refusal(plan.Result, isResult: true) : null)
             .FirstOrDefault(r => r != null);
+    }
+
+    /// <summary>A pointer argument that is no pointer may be a Lua function for a function-pointer parameter (<see cref="Callbacks.TemporaryCallbacks.TryFunction"/>).</summary>
+    static void EmitTemporaryCallback(ILGenerator il, int i, LocalBuilder raw, Label bad)
+    {
+        var ok = il.DefineLabel();
+        il.Emit(OpCodes.Brtrue, ok);
+        il.Emit(OpCodes.Ldarg_0);
+        il.Emit(OpCodes.Ldarg_2);
+        il.Emit(OpCodes.Ldc_I4, i);
+        il.Emit(OpCodes.Add);
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Ldc_I4, i);
+        il.Emit(OpCodes.Ldloca, raw);
+        il.Emit(OpCodes.Call, Method(typeof(Callbacks.TemporaryCallbacks), nameof(Callbacks.TemporaryCallbacks.TryFunction)));
+        il.Emit(OpCodes.Brfalse, bad);
+        il.MarkLabel(ok);
     }
 
     /// <summary>The LuaToC.Try* method that reads a parameter, and the type of its out value.</summary>

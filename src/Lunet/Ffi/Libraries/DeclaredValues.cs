@@ -27,7 +27,7 @@ internal static unsafe class DeclaredValues
             var target = lib.Symbol(declared.Symbol);
             var signature = Signature(f, what);
             SymbolKinds.CheckFunction(declared.Symbol, target, what);
-            CallDispatcher.Push(L, lib.Bind(declared.Symbol, signature));
+            FunctionPointers.PushDeclared(L, lib.Bind(declared.Symbol, signature));
             return;
         }
         var t = declared.Type;

@@ -108,6 +108,9 @@ internal static unsafe class InstanceMethods
                 throw new LuaException($"cannot set {Target(L, t)} to {Value(L, 3)}: integer expected");
             WriteBits(at, bits, v);
         }
+        // A function pointer takes a Lua function too: a callback the instance owns.
+        else if (Calls.FunctionPointers.FunctionOf(ft) is { } f)
+            Callbacks.OwnedCallbacks.Store(L, 1, 3, ft, f, at, Target(L, t), m => new LuaException($"cannot set {Target(L, t)} to {Value(L, 3)}: {m}"));
         // A scalar, the common case: the error text is only made when the value is refused.
         else if (ft.IsScalarValue) LuaToC.Store(L, 3, ft, at, m => new LuaException($"cannot set {Target(L, t)} to {Value(L, 3)}: {m}"));
         else Store(L, 3, ft, at, Target(L, t), "assignment");
@@ -150,6 +153,7 @@ internal static unsafe class InstanceMethods
     static void Load(nint L, int owner, CType t, byte* at)
     {
         if (t.Scalar == ScalarKind.CString) pushlightuserdata(L, *(nint*)at); // a pointer field reads as a pointer
+        else if (Calls.FunctionPointers.FunctionOf(t) is { } f) Calls.FunctionPointers.Push(L, *(nint*)at, f, f.Name);
         else if (t.IsScalarValue) CToLua.Load(L, t, at);
         else if (IsAggregate(t)) Instance.NewView(L, owner, t, (nint)at);
         else throw new LuaException($"cannot read a value of type {t.Name}");

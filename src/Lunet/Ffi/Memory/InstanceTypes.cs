@@ -192,7 +192,8 @@ internal static unsafe class InstanceTypes
 
     /// <summary>How the native loads and stores move a value of <paramref name="t"/>; null when they do not (char* moves as a pointer: reading one gives the pointer).</summary>
     static ScalarKind? Kind(CType t) =>
-        t.Scalar == ScalarKind.CString ? ScalarKind.Pointer : NativeAccess.Handles(t) ? t.Scalar : null;
+        Calls.FunctionPointers.FunctionOf(t) != null ? null // a function pointer reads as a callable: the C# path makes it
+        : t.Scalar == ScalarKind.CString ? ScalarKind.Pointer : NativeAccess.Handles(t) ? t.Scalar : null;
 
     static int SlotOf(nint key, int mask) => (int)((key >> SlotShift) & mask);
 

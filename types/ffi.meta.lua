@@ -139,6 +139,12 @@ function ffi.func(ptr, ret, ...) end
 ---@return integer
 function ffi.poll() end
 
+---`errno` as the last ffi call on this runtime left it (saved as that call returned). With
+---`v`, also sets the `errno` the next ffi call starts with. Returns the old value.
+---@param v? integer
+---@return integer
+function ffi.errno(v) end
+
 ---A Lua function as a C function pointer (`ffi.callback`): valid until `free()`.
 ---@class ffi.Callback
 ---@field ptr ffi.pointer The C function pointer.

@@ -39,6 +39,7 @@ internal static unsafe class FfiModule
         CFunction.Set(L, -1, "callback", &Callbacks.CallbackObject.New);
         CFunction.Set(L, -1, "poll", &Callbacks.CallbackObject.Poll);
         CFunction.Set(L, -1, "func", &Calls.FunctionPointers.Func);
+        CFunction.Set(L, -1, "errno", &Calls.ErrnoCell.Errno);
         pushlightuserdata(L, 0);
         LuaOps.SetField(L, -2, "nullptr");
         pushlightuserdata(L, 0);

@@ -50,6 +50,11 @@ internal static unsafe class Allocator
         public long CallbackAttention;
         /// <summary>Callbacks: a GCHandle to the state's callback registry (0: none made yet).</summary>
         public nint Callbacks;
+        /// <summary>
+        /// errno (Ffi/Calls/ErrnoCell.cs): its value when the last ffi call returned (what ffi.errno
+        /// reads), and non-zero when ffi.errno(v) set it, so the next call stores it into errno first.
+        /// </summary>
+        public long Errno, ErrnoPending;
     }
 
     const int UsedOffset = 0, LimitOffset = 8, DepthOffset = 16;

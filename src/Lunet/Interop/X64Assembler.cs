@@ -177,5 +177,10 @@ internal sealed class X64Assembler
     public void XorpsXmm0() => B(0x0F, 0x57, 0xC0);
     /// <summary>Pads with int3 up to a multiple of <paramref name="alignment"/> bytes.</summary>
     public void AlignWithInt3(int alignment) { while (code.Count % alignment != 0) B(0xCC); }
+    // errno across ffi calls (Ffi/Calls/ErrnoCell.cs): errno lives at a fixed offset from the thread pointer.
+    /// <summary>mov dst32, fs:[disp32] (no base: the thread-pointer-relative address itself).</summary>
+    public void Load32Fs(int dst, int disp) { B(0x64); Rex(false, dst, 0); B(0x8B); B((byte)(0x04 | ((dst & 7) << 3)), 0x25); I32(disp); }
+    /// <summary>mov fs:[disp32], src32</summary>
+    public void Store32Fs(int disp, int src) { B(0x64); Rex(false, src, 0); B(0x89); B((byte)(0x04 | ((src & 7) << 3)), 0x25); I32(disp); }
     public int Length => code.Count;
 }

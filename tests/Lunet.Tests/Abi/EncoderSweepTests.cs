@@ -143,6 +143,11 @@ public class EncoderSweepTests
         var gs0 = new MemoryOperand(Register.None, Register.None, 1, 0, 8, false, Register.GS);
         Add(RegCases("LoadFs0", (a, r) => a.LoadFs0(r), r => I(IcedCode.Mov_r64_rm64, R64(r), fs0)));
         Add(RegCases("LoadGs0", (a, r) => a.LoadGs0(r), r => I(IcedCode.Mov_r64_rm64, R64(r), gs0)));
+        MemoryOperand Fs(int d) => new(Register.None, Register.None, 1, d, 8, false, Register.FS);
+        Add(from r in Regs from d in Displacements.Append(-0x60)
+            select new Case("Load32Fs", $"r{r}, fs:[{d}]", a => a.Load32Fs(r, d), () => [I(IcedCode.Mov_r32_rm32, R32(r), Fs(d))]));
+        Add(from r in Regs from d in Displacements.Append(-0x60)
+            select new Case("Store32Fs", $"fs:[{d}], r{r}", a => a.Store32Fs(d, r), () => [I(IcedCode.Mov_rm32_r32, Fs(d), R32(r))]));
         Add(from b in Regs where b is not (4 or 5 or 12 or 13)
             select new Case("JmpMem0", $"[r{b}]", a => a.JmpMem0(b), () => [Instruction.Create(IcedCode.Jmp_rm64, new MemoryOperand(R64(b), 0L, 0, false, Register.None))]));
         Add(MemImmCases("LockOrMem64Imm", (a, b, d, i) => a.LockOrMem64Imm(b, d, i), (b, d, i) =>

@@ -105,7 +105,7 @@ internal static unsafe class CallbackHooks
     /// Reads L->l_G->frealloc and ->ud where those offsets were checked against lua_getallocf
     /// (rcx, r10, r11 only: never a result register); else calls lua_getallocf with [rsp] for the user data.
     /// </summary>
-    static void EmitCounters(X64Assembler a, int stateReg, Label none)
+    internal static void EmitCounters(X64Assembler a, int stateReg, Label none)
     {
         var ours = a.NewLabel();
         if (DirectRead)

@@ -61,13 +61,14 @@ internal static unsafe class NativeStubCompiler
         var ps = sig.Parameters;
         var plan = ArgumentPlans.Of(sig);
 
-        // Frame: [rsp + 0 ..) outgoing stack arguments, isnum, each argument's area (8 bytes for a
-        // scalar, the record rounded up to 8 for a struct), then the struct result's area (at least 16:
-        // rax and rdx are stored whole).
+        // Frame: [rsp + 0 ..) outgoing stack arguments, isnum, the state's counters (for errno), each
+        // argument's area (8 bytes for a scalar, the record rounded up to 8 for a struct), then the
+        // struct result's area (at least 16: rax and rdx are stored whole).
         int outArgs = plan.StackBytes;
         int isnum = outArgs;
+        int counters = outArgs + 8;
         var area = new int[ps.Count];
-        int at = outArgs + 8;
+        int at = outArgs + 16;
         for (int i = 0; i < ps.Count; i++)
         {
             area[i] = at;
@@ -108,6 +109,7 @@ internal static unsafe class NativeStubCompiler
             else EmitRead(a, ps[i].Scalar, i, area[i], isnum, bad[i]);
         }
 
+        ErrnoCell.EmitRestore(a, Rbx, counters);
         Callbacks.CallbackHooks.EmitBeforeCall(a, Rbx);
 
         // Stack arguments first (they use rax), then registers. Narrow integers are extended
@@ -129,7 +131,7 @@ internal static unsafe class NativeStubCompiler
         if (plan.HasHiddenResultPointer) a.Lea(IntRegs[plan.Result.Pieces[0].Register], Rsp, resultArea);
         // AL: an upper bound on the vector registers used, read by variadic callees.
         a.MovImm32(Rax, plan.VectorRegisters);
-        EmitTargetCall(a);
+        EmitTargetCall(a, counters);
 
         if (IsRecord(sig.Returns)) EmitPushRecord(a, plan.Result, resultArea, raise);
         else EmitPushResult(a, sig.Returns.Scalar);
@@ -173,11 +175,12 @@ internal static unsafe class NativeStubCompiler
         return a.ToArray();
     }
 
-    /// <summary>The target call: the one place the call itself is made (hooks around it go here).</summary>
-    static void EmitTargetCall(X64Assembler a)
+    /// <summary>The target call: the one place the call itself is made (hooks around it go here; errno is saved first).</summary>
+    static void EmitTargetCall(X64Assembler a, int counters)
     {
         a.Load64(R11, R12, NativeSlot.TargetOffset);
         a.CallR(R11);
+        ErrnoCell.EmitSave(a, counters);
         Callbacks.CallbackHooks.EmitAfterCall(a, Rbx);
     }
 

@@ -21,6 +21,8 @@ internal static class StubCompiler
     static readonly MethodInfo AfterCall = Method(typeof(Callbacks.CallbackHooks), nameof(Callbacks.CallbackHooks.AfterManagedCall));
     static readonly MethodInfo StoreRecord = Method(typeof(CallSupport), nameof(CallSupport.StoreRecord));
     static readonly MethodInfo PushRecord = Method(typeof(CallSupport), nameof(CallSupport.PushRecord));
+    static readonly MethodInfo RestoreErrno = Method(typeof(ErrnoCell), nameof(ErrnoCell.RestoreManaged));
+    static readonly MethodInfo SaveErrno = Method(typeof(ErrnoCell), nameof(ErrnoCell.SaveManaged));
     static readonly FieldInfo TargetField = typeof(FunctionBinding).GetField(nameof(FunctionBinding.Target))!;
 
     public static CallStub Compile(FunctionType sig)
@@ -86,10 +88,15 @@ internal static class StubCompiler
             il.Emit(OpCodes.Ldloc, raw[i]);
             Narrow(il, ps[i]);
         }
+        // errno: a value ffi.errno(v) set goes in last, and errno is read back first.
+        il.Emit(OpCodes.Ldarg_0);
+        il.Emit(OpCodes.Call, RestoreErrno);
         il.Emit(OpCodes.Ldarg_1);
         il.Emit(OpCodes.Ldfld, TargetField);
         var ret = plan != null && sig.Returns.Kind == TypeKind.Record ? RecordCarriers.For(plan.Result, isResult: true) : ClrTypes.For(sig.Returns);
         il.EmitCalli(OpCodes.Calli, CallingConvention.Cdecl, ret, clrParams);
+        il.Emit(OpCodes.Ldarg_0);
+        il.Emit(OpCodes.Call, SaveErrno);
         // A callback's error (or a foreign-thread call) is raised as the call returns: -1, message pushed.
         var result = ret == typeof(void) ? null : il.DeclareLocal(ret);
         if (result != null) il.Emit(OpCodes.Stloc, result);

@@ -14,7 +14,7 @@ static class PerformanceChart
 {
     public readonly record struct Row(string Label, double LunetNs, double FloorNs);
 
-    const int LabelWidth = 190, BarArea = 430, RatioWidth = 70, BarHeight = 11, RowGap = 10, Top = 54, Left = 10;
+    const int LabelWidth = 240, BarArea = 430, RatioWidth = 70, BarHeight = 11, RowGap = 10, Top = 54, Left = 10;
     const string LunetColour = "#3b6fb6", FloorColour = "#b0b0b0";
 
     public static string Svg(IReadOnlyList<Row> rows, string subtitle)

@@ -261,7 +261,8 @@ public partial class ProcessPipeTests
         for (int attempt = 0; attempt < 50 && CliRunner.Exec(wrapper, ["-e", ""]).ExitCode != 0; attempt++) Thread.Sleep(100);
         var env = new Dictionary<string, string> { ["PATH"] = bin + ":" + Environment.GetEnvironmentVariable("PATH") };
         // stdin a pipe (not seekable), as the file expects for its "invalid seek" case.
-        var r = CliRunner.Exec(CliRunner.DotnetHost, [CliRunner.CliDll, "files.lua"], stdin: "", workingDirectory: dir, env: env, timeoutMs: 120_000);
+        // SIGHUP at its default: a run under nohup ignores it, and files.lua expects "kill -s HUP $$" to kill.
+        var r = CliRunner.Exec("env", ["--default-signal=HUP", CliRunner.DotnetHost, CliRunner.CliDll, "files.lua"], stdin: "", workingDirectory: dir, env: env, timeoutMs: 120_000);
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Contains("testing popen/pclose and execute", r.Stdout);
         Assert.Contains("testing date/time", r.Stdout);

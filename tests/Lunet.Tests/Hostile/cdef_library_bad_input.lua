@@ -34,12 +34,13 @@ t:cdef[[
   extern long double ld_var __asm__("MY_DOUBLE");
 ]]
 for _, name in ipairs({ 'no_such_function', 'MY_MAGIC_INT', 'add_as_data', 'MY_DOUBLE_TOO_BIG', 'opaque_var',
-    'variadic_one', 'ld_var' }) do
+    'ld_var' }) do
   local e = try(function() return t[name] end)
   io.stderr:write(name, ': ', e, '\n')
 end
 assert(t.add(40, 2) == 42)
 assert(type(t.takes_struct) == 'function') -- structs by value are bound (docs/calls.md)
+assert(t.variadic_one(40, 2) == 42)          -- and variadic functions
 
 -- Redefinitions with another meaning are errors; the first meaning stays.
 try(t.cdef, t, 'long add(long, long);')

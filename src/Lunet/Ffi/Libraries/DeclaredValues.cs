@@ -25,6 +25,15 @@ internal static unsafe class DeclaredValues
         if (declared.Type is FunctionType f)
         {
             var target = lib.Symbol(declared.Symbol);
+            if (f.IsVariadic)
+            {
+                // Each call's extra arguments make its signature (Calls/VariadicCall.cs).
+                Refuse(f.Returns, "returning", what);
+                foreach (var p in f.Parameters) Refuse(p, "passing", what);
+                SymbolKinds.CheckFunction(declared.Symbol, target, what);
+                VariadicCall.Push(L, lib, declared.Symbol, f, what);
+                return;
+            }
             var signature = Signature(f, what);
             SymbolKinds.CheckFunction(declared.Symbol, target, what);
             FunctionPointers.PushDeclared(L, lib.Bind(declared.Symbol, signature));
@@ -49,7 +58,6 @@ internal static unsafe class DeclaredValues
     /// <summary>The signature a declared function is called with; what calls cannot pass yet is refused here, naming the function.</summary>
     static FunctionType Signature(FunctionType f, string what)
     {
-        if (f.IsVariadic) throw new LuaException($"{what}: calling a variadic function is not supported yet");
         Refuse(f.Returns, "returning", what);
         foreach (var p in f.Parameters) Refuse(p, "passing", what);
         return LibraryObject.MakeSignature(f.Returns, [.. f.Parameters], what);

@@ -1,0 +1,86 @@
+using Lunet.Tests.Support;
+
+namespace Lunet.Tests.Ffi;
+
+/// <summary>
+/// Declared variadic functions: extra arguments take a C type from their Lua type, the native
+/// stub sets AL, and what has no C type (or is a struct by value) is an error naming the
+/// argument and the function. Checked against snprintf and against va_checksum in
+/// errno_test.c, which reads its arguments with va_arg.
+/// </summary>
+public class VariadicTests
+{
+    static string TestLib => NativeBuild.SharedLibrary("errno_test.c");
+
+    static object? Run(string code)
+    {
+        using var rt = Lua.NewRuntime();
+        return rt.DoString($$"""
+            local ffi = require('ffi')
+            local t = ffi.open('{{TestLib}}')
+            t:cdef('double va_checksum(const char *fmt, ...);')
+            ffi.cdef('int snprintf(char *buf, size_t n, const char *fmt, ...);')
+            local b = ffi.buffer(512)
+
+            """ + code, "=test")[0];
+    }
+
+    [Fact]
+    public void SnprintfTakesIntegersDoublesStringsAndBooleans()
+    {
+        Assert.Equal("42 hi 3.142 1099511627776 1 0", Run("""
+            local n = ffi.C.snprintf(b, 512, "%d %s %.3f %lld %d %d", 42, "hi", 3.14159, 1 << 40, true, false)
+            assert(n == #b:readString(0))
+            return b:readString(0)
+            """));
+    }
+
+    [Fact]
+    public void ExtraArgumentsSpillToTheStack()
+    {
+        // 7 integers past the three fixed (more than the six integer registers) and 10 doubles (more than eight).
+        Assert.Equal("1 2 3 4 5 6 7 | 1.5 2.5 3.5 4.5 5.5 6.5 7.5 8.5 9.5 10.5 | end", Run("""
+            ffi.C.snprintf(b, 512, "%lld %lld %lld %lld %lld %lld %lld | %.1f %.1f %.1f %.1f %.1f %.1f %.1f %.1f %.1f %.1f | %s",
+              1, 2, 3, 4, 5, 6, 7, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5, 8.5, 9.5, 10.5, "end")
+            return b:readString(0)
+            """));
+    }
+
+    [Fact]
+    public void VaArgReadsWhatLuaPassed()
+    {
+        // The checksum C computes from va_arg against the same sum computed here.
+        Assert.Equal("true", Run("""
+            local fmt, args, expected = "", {}, 0
+            local seed = 7
+            for i = 1, 24 do
+              seed = (seed * 1103515245 + 12345) % 2147483648
+              local kind = ("idsbp"):sub(seed % 5 + 1, seed % 5 + 1)
+              local v, w
+              if kind == "i" then v = seed - 1000000000; w = v
+              elseif kind == "d" then v = seed / 7; w = v
+              elseif kind == "s" then v = ("x"):rep(seed % 9); w = #v
+              elseif kind == "b" then v = seed % 2 == 0; w = v and 1 or 0
+              else v = (seed % 2 == 0) and ffi.pointer(16) or b; w = 1 end
+              fmt = fmt .. kind; args[i] = v; expected = expected + i * w
+            end
+            local got = t.va_checksum(fmt, table.unpack(args, 1, 24))
+            return tostring(math.abs(got - expected) < 1e-6 * math.abs(expected))
+            """));
+        Assert.Equal(0.0, Run("return t.va_checksum('')"));
+    }
+
+    [Fact]
+    public void ArgumentsWithoutACTypeAreErrorsNamingThem()
+    {
+        foreach (var (value, text) in new[] { ("{}", "got table"), ("print", "got function"), ("nil", "got nil"), ("coroutine.create(print)", "got thread") })
+            Assert.Equal($"bad argument #4 to 'ffi.C.snprintf' (a variadic argument must be a number, string, boolean or pointer, {text})",
+                Run($"local ok, e = pcall(ffi.C.snprintf, b, 512, '%p', {value}) assert(not ok) return e"));
+        Assert.Equal("bad argument #2 to 'va_checksum' (struct VP cannot be passed as a variadic argument (pass a pointer to it))",
+            Run("ffi.cdef('struct VP { int x; };') local ok, e = pcall(t.va_checksum, 'p', ffi.new('struct VP')) return e"));
+        Assert.Equal("ffi.C.snprintf: expected at least 3 arguments, got 2", Run("local ok, e = pcall(ffi.C.snprintf, b, 512) return e"));
+        // A fixed parameter is still checked as declared, and the runtime keeps working.
+        Assert.Contains("bad argument #3", (string)Run("local ok, e = pcall(ffi.C.snprintf, b, 512, 42) return e")!);
+        Assert.Equal("ok 7", Run("ffi.C.snprintf(b, 512, 'ok %d', 7) return b:readString(0)"));
+    }
+}

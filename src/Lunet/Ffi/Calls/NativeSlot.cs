@@ -1,3 +1,6 @@
+using Lunet.Interop;
+using static Lunet.Interop.X64Assembler;
+
 namespace Lunet.Ffi.Calls;
 
 /// <summary>
@@ -7,8 +10,42 @@ namespace Lunet.Ffi.Calls;
 /// library's closed cell (an int, non-zero once closed), [24] the stub's code,
 /// [32] the target address.
 /// </summary>
-internal static class NativeSlot
+internal static unsafe class NativeSlot
 {
     public const int Words = 5;
     public const int HandleOffset = 0, TagOffset = 8, ClosedCellOffset = 16, StubOffset = 24, TargetOffset = 32;
+
+    /// <summary>
+    /// What a C# entry returns to have its native entry run a stub: C# must not run one (it raises
+    /// with lua_error), so it puts the binding's slot userdata at stack index 1 and returns this.
+    /// </summary>
+    public const int RunStubAtSelf = -2;
+
+    /// <summary>
+    /// The native entry's side: calls the C# entry at <paramref name="entry"/> with L (kept in
+    /// <paramref name="stateReg"/>); a result count is returned as it is, and
+    /// <see cref="RunStubAtSelf"/> becomes stub(L, slot at index 1, <paramref name="argBase"/>) as a
+    /// tail call. <paramref name="epilogue"/> undoes the entry's frame before each way out.
+    /// </summary>
+    public static void EmitCallAndRunStub(X64Assembler a, int stateReg, nint entry, int argBase, Action<X64Assembler> epilogue)
+    {
+        var done = a.NewLabel();
+        a.MovRR(Rdi, stateReg);
+        a.MovImm64(Rax, entry);
+        a.CallR(Rax);
+        a.CmpImm32(Rax, RunStubAtSelf);
+        a.Jcc(Cond.NE, done);
+        a.MovRR(Rdi, stateReg);
+        a.MovImm32(Rsi, 1);
+        a.CallAbs((nint)LuaApi.touserdata);
+        a.MovRR(Rdi, stateReg);
+        a.MovRR(Rsi, Rax);
+        a.MovImm32(Rdx, argBase);
+        epilogue(a);
+        a.Load64(Rax, Rsi, StubOffset);
+        a.JmpR(Rax);
+        a.Mark(done);
+        epilogue(a);
+        a.Ret();
+    }
 }

@@ -17,7 +17,7 @@ namespace Lunet.Ffi.Calls;
 /// signature (<see cref="LoadedLibrary.Bind"/>), and its native stub sets AL from the argument
 /// plan. The stub must run from native code (it raises with lua_error): the C# entry binds, puts
 /// the binding's slot at stack index 1 below the arguments and returns
-/// <see cref="NativeCallCache.RunStubAtSelf"/>; the native entry then runs the stub with the
+/// <see cref="NativeSlot.RunStubAtSelf"/>; the native entry then runs the stub with the
 /// arguments from index 2.
 /// </summary>
 internal static unsafe class VariadicCall
@@ -68,7 +68,7 @@ internal static unsafe class VariadicCall
             LuaOps.EnsureStack(L, 2);
             CallDispatcher.PushNativeSlot(L, binding);
             rotate(L, 1, 1);
-            return NativeCallCache.RunStubAtSelf;
+            return NativeSlot.RunStubAtSelf;
         }
         catch (Exception e)
         {
@@ -133,25 +133,9 @@ internal static unsafe class VariadicCall
     static byte[] EntryCode()
     {
         var a = new X64Assembler();
-        var done = a.NewLabel();
         a.Push(Rbx);                                   // keeps the calls 16-byte aligned
         a.MovRR(Rbx, Rdi);
-        a.MovImm64(Rax, EntryThunk);
-        a.CallR(Rax);
-        a.CmpImm32(Rax, NativeCallCache.RunStubAtSelf);
-        a.Jcc(Cond.NE, done);
-        a.MovRR(Rdi, Rbx);
-        a.MovImm32(Rsi, 1);
-        a.CallAbs((nint)touserdata);
-        a.MovRR(Rdi, Rbx);
-        a.MovRR(Rsi, Rax);
-        a.MovImm32(Rdx, 2);
-        a.Pop(Rbx);
-        a.Load64(Rax, Rsi, NativeSlot.StubOffset);
-        a.JmpR(Rax);
-        a.Mark(done);
-        a.Pop(Rbx);
-        a.Ret();
+        NativeSlot.EmitCallAndRunStub(a, Rbx, EntryThunk, 2, x => x.Pop(Rbx));
         return a.ToArray();
     }
 }

@@ -65,7 +65,7 @@ internal static unsafe class LibraryCall
                 CallDispatcher.PushNativeSlot(L, b);
                 copy(L, -1, 1);
                 settop(L, -2);
-                return NativeCallCache.RunStubAtSelf;
+                return NativeSlot.RunStubAtSelf;
             }
             return b.Stub(L, b, ArgBase);
         }

@@ -14,7 +14,7 @@ namespace Lunet.Ffi.Libraries;
 /// arguments (every element of the argument-type table, every call) and tail-calls
 /// the signature's native stub with argBase 5; anything else (a miss, a long string,
 /// more than <see cref="MaxArgs"/> arguments) calls the C# lib:call, which binds the
-/// function and returns <see cref="RunStubAtSelf"/> with the binding's slot at stack
+/// function and returns <see cref="NativeSlot.RunStubAtSelf"/> with the binding's slot at stack
 /// index 1: the entry then runs that stub. So no call runs a managed stub where a native
 /// one exists (a managed stub is run-time IL, which a NativeAOT build cannot make).
 /// </summary>
@@ -31,8 +31,6 @@ internal static unsafe class NativeCallCache
 
     public static bool IsSupported => NativeStubCompiler.IsSupported;
 
-    /// <summary>What the C# lib:call returns to have the entry run the stub of the slot userdata it put at index 1.</summary>
-    public const int RunStubAtSelf = -2;
 
     static nint entry;
 
@@ -192,22 +190,7 @@ internal static unsafe class NativeCallCache
         // Miss: the C# lib:call, with the Lua stack as it came. It returns a result count, or
         // RunStubAtSelf: then stub(L, slot at index 1, 5), as a tail call.
         a.Mark(miss);
-        var done = a.NewLabel();
-        a.MovRR(Rdi, Rbx);
-        a.MovImm64(Rax, fallback);
-        a.CallR(Rax);
-        a.CmpImm32(Rax, RunStubAtSelf);
-        a.Jcc(Cond.NE, done);
-        Call(a, (nint)LuaApi.touserdata, 1);
-        a.MovRR(Rdi, Rbx);
-        a.MovRR(Rsi, Rax);
-        a.MovImm32(Rdx, 5);
-        Epilogue(a);
-        a.Load64(Rax, Rsi, NativeSlot.StubOffset);
-        a.JmpR(Rax);
-        a.Mark(done);
-        Epilogue(a);
-        a.Ret();
+        NativeSlot.EmitCallAndRunStub(a, Rbx, fallback, 5, Epilogue);
         return a.ToArray();
     }
 

@@ -20,6 +20,10 @@ public sealed class SysVX64Convention : ICallingConvention
 
     public const int IntegerRegisters = 6, VectorRegisterCount = 8;
 
+    /// <summary>The machine registers that integer register number 0..5 of a plan names: rdi, rsi, rdx, rcx, r8, r9.</summary>
+    public static readonly int[] IntegerRegisterCodes =
+        [Interop.X64Assembler.Rdi, Interop.X64Assembler.Rsi, Interop.X64Assembler.Rdx, Interop.X64Assembler.Rcx, Interop.X64Assembler.R8, Interop.X64Assembler.R9];
+
     public string Name => "x86-64 System V";
 
     enum Class { NoClass, Integer, Sse, Memory }

@@ -17,7 +17,7 @@ namespace Lunet.Ffi.Callbacks;
 /// </summary>
 internal static unsafe class CallbackTrampoline
 {
-    static readonly int[] IntRegs = [Rdi, Rsi, Rdx, Rcx, R8, R9];
+    static readonly int[] IntRegs = Abi.SysVX64Convention.IntegerRegisterCodes;
 
     static readonly Dictionary<CallShape, nint> Trampolines = new();
 

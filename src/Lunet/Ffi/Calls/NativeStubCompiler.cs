@@ -30,7 +30,7 @@ namespace Lunet.Ffi.Calls;
 /// </summary>
 internal static unsafe class NativeStubCompiler
 {
-    static readonly int[] IntRegs = [Rdi, Rsi, Rdx, Rcx, R8, R9];
+    static readonly int[] IntRegs = Abi.SysVX64Convention.IntegerRegisterCodes;
     static readonly int[] IntResultRegs = [Rax, Rdx];
 
     public static bool IsSupported =>

@@ -59,9 +59,7 @@ internal static unsafe class CallDispatcher
     public static void PushNativeSlot(nint L, FunctionBinding binding)
     {
         var slot = Metatables.NewHandleUserdata(L, binding, Tag, NativeSlot.Words);
-        slot[NativeSlot.TargetOffset / sizeof(nint)] = binding.Target;
-        slot[NativeSlot.ClosedCellOffset / sizeof(nint)] = binding.ClosedCell;
-        slot[NativeSlot.StubOffset / sizeof(nint)] = binding.NativeStub;
+        NativeSlot.Fill(L, slot, binding);
         Metatables.Push(L, "ffi.binding", &BuildMetatable);
         setmetatable(L, -2);
     }

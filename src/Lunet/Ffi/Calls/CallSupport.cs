@@ -25,6 +25,10 @@ internal static unsafe class CallSupport
 
     public static void PushCString(nint L, nint v) => CToLua.PushCString(L, v);
 
+    /// <summary>Pointer argument <paramref name="parameter"/> at idx, its instance's type checked (<see cref="LuaToC.TryPointerTo"/>).</summary>
+    public static bool TryTypedPointer(nint L, int idx, FunctionBinding b, int parameter, out nint value) =>
+        LuaToC.TryPointerTo(L, idx, b.Signature.Parameters[parameter], out value);
+
     /// <summary>Fills <paramref name="dest"/> with struct argument <paramref name="parameter"/> (at argBase + parameter); throws the Lua error for a bad value.</summary>
     public static void StoreRecord(nint L, int argBase, FunctionBinding b, int parameter, byte* dest) =>
         AggregateArgument.Store(L, argBase + parameter, (Types.StructType)b.Signature.Parameters[parameter], dest, parameter + 1, b.Name);

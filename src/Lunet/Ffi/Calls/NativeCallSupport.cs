@@ -19,6 +19,7 @@ internal static unsafe class NativeCallSupport
     public static readonly nint BadArgCountAddress = (nint)(delegate* unmanaged[Cdecl]<nint, nint, int, void>)&BadArgCount;
     public static readonly nint ClosedAddress = (nint)(delegate* unmanaged[Cdecl]<nint, nint, void>)&Closed;
     public static readonly nint ObjectAddressAddress = (nint)(delegate* unmanaged[Cdecl]<nint, int, nint*, int>)&ObjectAddress;
+    public static readonly nint PointerArgumentAddress = (nint)(delegate* unmanaged[Cdecl]<nint, nint, int, int, nint*, int>)&PointerArgument;
     public static readonly nint AggregateArgumentAddress = (nint)(delegate* unmanaged[Cdecl]<nint, nint, int, int, byte*, int>)&AggregateArgument;
     public static readonly nint RecordResultAddress = (nint)(delegate* unmanaged[Cdecl]<nint, nint, byte*, int>)&RecordResult;
 
@@ -74,12 +75,31 @@ internal static unsafe class NativeCallSupport
     }
 
     /// <summary>
+    /// An instance passed to a pointer to a struct or union that the stub did not find of the pointer's
+    /// type: 1 with its address when the pointer may point at it (an array of that type, say), 0 when not
+    /// (the stub then reports the argument as bad, and the message names both types).
+    /// </summary>
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    static int PointerArgument(nint L, nint slot, int parameter, int argBase, nint* address)
+    {
+        try
+        {
+            return Binding(slot) is { } b && LuaToC.TryPointerTo(L, argBase + parameter, b.Signature.Parameters[parameter], out *address) ? 1 : 0;
+        }
+        catch { return 0; }
+    }
+
+    /// <summary>Calls of the two struct helpers below on this thread: how tests see that instances crossed natively.</summary>
+    [ThreadStatic] internal static long RecordHelperCalls;
+
+    /// <summary>
     /// Fills the stub's area for a struct argument from the Lua value (an instance, a view, a table of
     /// fields). 1 when done; 0 with the error message pushed.
     /// </summary>
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     static int AggregateArgument(nint L, nint slot, int parameter, int argBase, byte* dest)
     {
+        RecordHelperCalls++;
         try
         {
             if (Binding(slot) is not { } b) { CallSupport.Collected(L); return 0; }
@@ -93,6 +113,7 @@ internal static unsafe class NativeCallSupport
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     static int RecordResult(nint L, nint slot, byte* bytes)
     {
+        RecordHelperCalls++;
         try
         {
             if (Binding(slot) is not { } b) { CallSupport.Collected(L); return 0; }

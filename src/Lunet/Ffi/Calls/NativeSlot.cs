@@ -8,12 +8,22 @@ namespace Lunet.Ffi.Calls;
 /// [0] GCHandle of the FunctionBinding (for error messages; freed by __gc),
 /// [8] the handle userdata's tag (<see cref="Lunet.Interop.Metatables"/>), [16] the
 /// library's closed cell (an int, non-zero once closed), [24] the stub's code,
-/// [32] the target address.
+/// [32] the target address, [40] the signature's types as this runtime knows them
+/// (<see cref="Memory.InstanceTypes.SignatureTypes"/>; 0 when it has none to check).
 /// </summary>
 internal static unsafe class NativeSlot
 {
-    public const int Words = 5;
-    public const int HandleOffset = 0, TagOffset = 8, ClosedCellOffset = 16, StubOffset = 24, TargetOffset = 32;
+    public const int Words = 6;
+    public const int HandleOffset = 0, TagOffset = 8, ClosedCellOffset = 16, StubOffset = 24, TargetOffset = 32, TypesOffset = 40;
+
+    /// <summary>Fills a slot's words for <paramref name="binding"/> (all but the handle and its tag).</summary>
+    public static unsafe void Fill(nint L, nint* slot, FunctionBinding binding)
+    {
+        slot[TargetOffset / sizeof(nint)] = binding.Target;
+        slot[ClosedCellOffset / sizeof(nint)] = binding.ClosedCell;
+        slot[StubOffset / sizeof(nint)] = binding.NativeStub;
+        slot[TypesOffset / sizeof(nint)] = (nint)Memory.InstanceTypes.SignatureTypes(L, binding.Signature);
+    }
 
     /// <summary>
     /// What a C# entry returns to have its native entry run a stub: C# must not run one (it raises

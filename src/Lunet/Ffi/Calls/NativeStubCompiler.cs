@@ -77,9 +77,9 @@ internal static unsafe class NativeStubCompiler
         // 16-byte aligned: a callee may store a 16-aligned result through the hidden pointer with aligned moves.
         int resultArea = (at + 15) & ~15;
         if (IsRecord(sig.Returns)) at = resultArea + Math.Max(16, Round8(sig.Returns.Size));
-        int frame = (at + 15) & ~15; // entry rsp ≡ 8 (mod 16); three pushes make it 0; keep it so
+        int frame = (at + 15) & ~15; // entry rsp ≡ 8 (mod 16); five pushes make it 0; keep it so
 
-        a.Push(Rbx); a.Push(R12); a.Push(R13);
+        a.Push(Rbx); a.Push(R12); a.Push(R13); a.Push(R14); a.Push(R15);
         a.SubImm32(Rsp, frame, wide: true);
         a.MovRR(Rbx, Rdi);        // L
         a.MovRR(R12, Rsi);        // slot
@@ -105,7 +105,7 @@ internal static unsafe class NativeStubCompiler
         for (int i = 0; i < ps.Count; i++)
         {
             bad[i] = a.NewLabel();
-            if (IsRecord(ps[i])) EmitReadAggregate(a, i, area[i], raise);
+            if (IsRecord(ps[i])) EmitReadRecord(a, i, ps[i].Size, area[i], raise);
             else EmitRead(a, ps[i].Scalar, i, area[i], isnum, bad[i]);
         }
 
@@ -137,7 +137,7 @@ internal static unsafe class NativeStubCompiler
         else EmitPushResult(a, sig.Returns.Scalar);
 
         a.AddImm32(Rsp, frame, wide: true);
-        a.Pop(R13); a.Pop(R12); a.Pop(Rbx);
+        a.Pop(R15); a.Pop(R14); a.Pop(R13); a.Pop(R12); a.Pop(Rbx);
         a.Ret();
 
         // Error paths: C# pushes the message, lua_error raises it (never returns).
@@ -182,6 +182,77 @@ internal static unsafe class NativeStubCompiler
         a.CallR(R11);
         ErrnoCell.EmitSave(a, counters);
         Callbacks.CallbackHooks.EmitAfterCall(a, Rbx);
+    }
+
+    /// <summary>
+    /// Argument i, a struct of <paramref name="size"/> bytes: an instance or view of exactly the parameter's
+    /// type (its header's type block is the slot's word for it, <see cref="NativeSlot.TypesOffset"/>) is
+    /// copied into the area here; anything else (a table, another type, a forged userdata) goes to C#.
+    /// </summary>
+    static void EmitReadRecord(X64Assembler a, int i, int size, int area, Label raise)
+    {
+        var slow = a.NewLabel();
+        var done = a.NewLabel();
+        EmitInstanceOfSlotType(a, i, 1 + i, area, slow);
+        a.Load64(Rsi, Rcx, Memory.InstanceNative.AddressWord);
+        EmitCopy(a, Rsp, area, Rsi, size);
+        a.Jmp(done);
+        a.Mark(slow);
+        EmitReadAggregate(a, i, area, raise);
+        a.Mark(done);
+    }
+
+    /// <summary>
+    /// rcx = the header of the instance at argument i when its type block is the slot's type word
+    /// <paramref name="word"/>; else a jump to <paramref name="no"/>. The area (8 bytes at least) holds
+    /// the userdata's address meanwhile. touserdata is non-zero for a light userdata too, but its rawlen
+    /// is 0: only a full userdata of a header's size is read, and only the process cookie with the
+    /// instance tag makes it an instance (no script can write both).
+    /// </summary>
+    static void EmitInstanceOfSlotType(X64Assembler a, int i, int word, int area, Label no)
+    {
+        ArgIndex(a, i);
+        a.CallAbs((nint)LuaApi.touserdata);
+        a.Store64(Rsp, area, Rax);
+        a.Test64(Rax, Rax);
+        a.Jcc(Cond.E, no);
+        ArgIndex(a, i);
+        a.CallAbs((nint)LuaApi.rawlen);
+        a.CmpImm32Wide(Rax, sizeof(Memory.Instance.Header));
+        a.Jcc(Cond.B, no);
+        a.Load64(Rcx, Rsp, area);
+        a.MovImm64(Rax, Memory.Instance.Tag);
+        a.CmpMemReg64(Rcx, Memory.InstanceNative.TagWord, Rax);
+        a.Jcc(Cond.NE, no);
+        a.MovImm64(Rax, Memory.Buffer.Cookie);
+        a.CmpMemReg64(Rcx, Memory.InstanceNative.CookieWord, Rax);
+        a.Jcc(Cond.NE, no);
+        a.Load64(Rax, R12, NativeSlot.TypesOffset);
+        a.Test64(Rax, Rax);
+        a.Jcc(Cond.E, no);
+        a.Load64(Rax, Rax, word * 8);
+        a.CmpRMem64(Rax, Rcx, Memory.InstanceNative.TypeWord);
+        a.Jcc(Cond.NE, no);
+    }
+
+    /// <summary>Copies <paramref name="size"/> bytes from [src] to [dst + dstDisp], 8 at a time then the tail; uses rax.</summary>
+    static void EmitCopy(X64Assembler a, int dst, int dstDisp, int src, int size)
+    {
+        int q = 0;
+        for (; q + 8 <= size; q += 8)
+        {
+            a.Load64(Rax, src, q);
+            a.Store64(dst, dstDisp + q, Rax);
+        }
+        foreach (int piece in new[] { 4, 2, 1 })
+        {
+            if (size - q < piece) continue;
+            a.LoadExtend(Rax, src, q, piece, signed: false);
+            if (piece == 4) a.Store32(dst, dstDisp + q, Rax);
+            else if (piece == 2) a.Store16(dst, dstDisp + q, Rax);
+            else a.Store8(dst, dstDisp + q, Rax);
+            q += piece;
+        }
     }
 
     /// <summary>Argument i, a struct: the C# helper fills its area or pushes the message (then raise).</summary>
@@ -245,7 +316,11 @@ internal static unsafe class NativeStubCompiler
         }
     }
 
-    /// <summary>Stores a struct result from its registers (none for the hidden pointer: the callee wrote it), then pushes a new instance of it.</summary>
+    /// <summary>
+    /// Stores a struct result from its registers (none for the hidden pointer: the callee wrote it), then
+    /// pushes a new instance of it: made here from the slot's type word 0 when that type's instances are
+    /// made natively (<see cref="Memory.InstanceNative.EmitNew"/>), else by a C# helper.
+    /// </summary>
     static void EmitPushRecord(X64Assembler a, ValuePlan result, int resultArea, Label raise)
     {
         if (result.Kind == PassKind.Registers)
@@ -254,10 +329,33 @@ internal static unsafe class NativeStubCompiler
                 if (piece.Class == RegisterClass.Integer) a.Store64(Rsp, resultArea + piece.Offset, IntResultRegs[piece.Register]);
                 else a.MovsdStore(Rsp, resultArea + piece.Offset, piece.Register);
             }
+        var slow = a.NewLabel();
+        var miss = a.NewLabel();
+        var pushed = a.NewLabel();
+        a.Load64(R14, R12, NativeSlot.TypesOffset);
+        a.Test64(R14, R14);
+        a.Jcc(Cond.E, slow);
+        a.Load64(R14, R14, 0);
+        a.Test64(R14, R14);
+        a.Jcc(Cond.E, slow);
+        a.Load32(R15, R14, Memory.InstanceNative.NewSizeWord);
+        a.Test32(R15, R15);
+        a.Jcc(Cond.E, slow);
+        Memory.InstanceNative.EmitNew(a, typeReg: R14, sizeReg: R15, headerReg: R13, miss);
+        a.Load64(Rdi, R13, Memory.InstanceNative.AddressWord);
+        a.Lea(Rsi, Rsp, resultArea);
+        EmitCopy(a, Rdi, 0, Rsi, result.Type.Size);
+        a.Jmp(pushed);
+        a.Mark(miss);
+        a.MovRR(Rdi, Rbx);
+        a.MovImm32(Rsi, -3); // the userdata and what the registry held
+        a.CallAbs((nint)LuaApi.settop);
+        a.Mark(slow);
         a.MovRR(Rdi, Rbx);
         a.MovRR(Rsi, R12);
         a.Lea(Rdx, Rsp, resultArea);
         CallHelper(a, NativeCallSupport.RecordResultAddress, raise);
+        a.Mark(pushed);
         a.MovImm32(Rax, 1);
     }
 
@@ -336,7 +434,7 @@ internal static unsafe class NativeStubCompiler
                 a.Jcc(Cond.E, zero);
                 // An ffi object first (rawlen is 0 for a light userdata, so it cannot pass for one), then a light userdata.
                 var notObject = a.NewLabel();
-                EmitObjectAddress(a, i, slot, ok, notObject);
+                EmitObjectAddress(a, i, slot, ok, notObject, wrongType: bad);
                 a.Mark(notObject);
                 CallType(a, i);
                 a.CmpImm32(Rax, LuaApi.TLIGHTUSERDATA);
@@ -391,7 +489,7 @@ internal static unsafe class NativeStubCompiler
     /// to <paramref name="notObject"/> with the slot unchanged. rawlen is 0 for a light userdata, so its
     /// address is never read as a block. Two Lua API calls in all (touserdata, made before, and rawlen).
     /// </summary>
-    static void EmitObjectAddress(X64Assembler a, int i, int slot, Label ok, Label notObject)
+    static void EmitObjectAddress(X64Assembler a, int i, int slot, Label ok, Label notObject, Label? wrongType = null)
     {
         ArgIndex(a, i);
         a.CallAbs((nint)LuaApi.rawlen);
@@ -401,10 +499,44 @@ internal static unsafe class NativeStubCompiler
         a.MovImm64(Rax, Memory.Buffer.Cookie);
         a.CmpMemReg64(Rcx, NativeObject.CookieOffset, Rax);
         a.Jcc(Cond.NE, notObject);
+        if (wrongType is { } refuse) EmitPointeeCheck(a, i, slot, ok, refuse);
         a.Load64(Rcx, Rsp, slot);
         a.Load64(Rax, Rcx, NativeObject.AddressOffset);
         a.Store64(Rsp, slot, Rax);
         a.Jmp(ok);
+    }
+
+    /// <summary>
+    /// rcx = an ffi object passed to pointer parameter i. When the slot's type word for it names a struct or
+    /// union (<see cref="Memory.InstanceTypes.SignatureTypes"/>), an instance of another type goes to C#
+    /// (<see cref="NativeCallSupport.PointerArgument"/>: an array of that type is taken, anything else
+    /// refused through <paramref name="wrongType"/>); an instance of that type, and every object that is
+    /// not an instance (Buffers, callbacks carry no type), fall through with rcx kept.
+    /// </summary>
+    static void EmitPointeeCheck(X64Assembler a, int i, int slot, Label ok, Label wrongType)
+    {
+        var fits = a.NewLabel();
+        a.Load64(Rax, R12, NativeSlot.TypesOffset);
+        a.Test64(Rax, Rax);
+        a.Jcc(Cond.E, fits);
+        a.Load64(Rax, Rax, (1 + i) * 8);
+        a.Test64(Rax, Rax);
+        a.Jcc(Cond.E, fits);
+        a.MovImm64(Rdx, Memory.Instance.Tag);
+        a.CmpMemReg64(Rcx, Memory.InstanceNative.TagWord, Rdx);
+        a.Jcc(Cond.NE, fits);
+        a.CmpRMem64(Rax, Rcx, Memory.InstanceNative.TypeWord);
+        a.Jcc(Cond.E, fits);
+        a.MovRR(Rdi, Rbx);
+        a.MovRR(Rsi, R12);
+        a.MovImm32(Rdx, i);
+        a.MovRR32(Rcx, R13);
+        a.Lea(R8, Rsp, slot);
+        a.CallAbs(NativeCallSupport.PointerArgumentAddress);
+        a.Test32(Rax, Rax);
+        a.Jcc(Cond.E, wrongType);
+        a.Jmp(ok);
+        a.Mark(fits);
     }
 
     /// <summary>A full userdata the native check did not take: the C# helper has the last word (its refusal goes to <paramref name="bad"/>).</summary>

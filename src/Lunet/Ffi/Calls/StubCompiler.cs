@@ -21,6 +21,7 @@ internal static class StubCompiler
     static readonly MethodInfo AfterCall = Method(typeof(Callbacks.CallbackHooks), nameof(Callbacks.CallbackHooks.AfterManagedCall));
     static readonly MethodInfo StoreRecord = Method(typeof(CallSupport), nameof(CallSupport.StoreRecord));
     static readonly MethodInfo PushRecord = Method(typeof(CallSupport), nameof(CallSupport.PushRecord));
+    static readonly MethodInfo TypedPointer = Method(typeof(CallSupport), nameof(CallSupport.TryTypedPointer));
     static readonly MethodInfo RestoreErrno = Method(typeof(ErrnoCell), nameof(ErrnoCell.RestoreManaged));
     static readonly MethodInfo SaveErrno = Method(typeof(ErrnoCell), nameof(ErrnoCell.SaveManaged));
     static readonly FieldInfo TargetField = typeof(FunctionBinding).GetField(nameof(FunctionBinding.Target))!;
@@ -68,6 +69,13 @@ internal static class StubCompiler
             il.Emit(OpCodes.Ldarg_2);
             il.Emit(OpCodes.Ldc_I4, i);
             il.Emit(OpCodes.Add);
+            if (ps[i] is PointerType { Target: StructType })
+            {
+                // A pointer to a struct or union also checks an instance's type.
+                il.Emit(OpCodes.Ldarg_1);
+                il.Emit(OpCodes.Ldc_I4, i);
+                convert = TypedPointer;
+            }
             il.Emit(OpCodes.Ldloca, raw[i]);
             il.Emit(OpCodes.Call, convert);
             if (ps[i].Scalar == ScalarKind.Pointer) EmitTemporaryCallback(il, i, raw[i], bad[i]);

@@ -50,6 +50,23 @@ internal static unsafe class LuaToC
         return type(L, idx) is TLIGHTUSERDATA or TNIL;
     }
 
+    /// <summary>
+    /// <see cref="TryPointer"/> for a value of type <paramref name="to"/>: a pointer to a
+    /// struct or union takes an instance or view of that type or of an array of it, and refuses an instance
+    /// of any other type (Buffers, callbacks and raw pointers carry no type: they are taken as they are).
+    /// </summary>
+    public static bool TryPointerTo(nint L, int idx, CType to, out nint value) =>
+        TryPointer(L, idx, out value) && WrongInstance(L, idx, to) == null;
+
+    /// <summary>The type of the instance at idx when a pointer of type <paramref name="to"/> cannot point at it; null when it can (or idx is no instance).</summary>
+    static CType? WrongInstance(nint L, int idx, CType to)
+    {
+        if (to is not PointerType { Target: StructType target }) return null;
+        var given = Instance.TryType(L, idx);
+        if (given == null || ReferenceEquals(given, target) || given is ArrayType a && ReferenceEquals(a.Element, target)) return null;
+        return given;
+    }
+
     /// <summary>A Lua string (its bytes, not copied), nil (NULL), or an ffi object (its address).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryCString(nint L, int idx, out nint value)
@@ -70,6 +87,8 @@ internal static unsafe class LuaToC
     {
         if (to.Scalar.IsInteger() && type(L, idx) == TNUMBER)
             return "number has no integer representation";
+        if (WrongInstance(L, idx, to) is { } given)
+            return $"{to.Name} expected, got {given.Name}";
         return $"{to.Name} expected, got {LuaOps.TypeName(L, idx)}";
     }
 

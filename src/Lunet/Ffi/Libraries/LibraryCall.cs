@@ -116,7 +116,7 @@ internal static unsafe class LibraryCall
             var args = keys.ToArray();
             lib.CallSites.Add(topointer(L, 2), topointer(L, 3), args, binding);
             if (NativeCallCache.IsSupported)
-                NativeCallCache.Add(touserdata(L, UpvalueIndex(1)), topointer(L, 2), topointer(L, 3), args, binding);
+                NativeCallCache.Add(L, touserdata(L, UpvalueIndex(1)), topointer(L, 2), topointer(L, 3), args, binding);
         }
         return binding;
     }

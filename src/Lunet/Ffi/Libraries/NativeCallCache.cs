@@ -44,15 +44,13 @@ internal static unsafe class NativeCallCache
     static nint EntryAt(nint block, nint name) => block + TableOffset + (nint)(((ulong)name >> 4) & (Entries - 1)) * EntrySize;
 
     /// <summary>Records a call site; the strings at 2, 3 and the argument-type table's elements are anchored by the caller.</summary>
-    public static void Add(nint block, nint name, nint ret, nint[] args, FunctionBinding binding)
+    public static void Add(nint L, nint block, nint name, nint ret, nint[] args, FunctionBinding binding)
     {
         if (binding.NativeStub == 0 || args.Length > MaxArgs) return;
         var e = (nint*)EntryAt(block, name);
         if (e[0] != 0) GCHandle.FromIntPtr(e[0]).Free();
         e[0] = GCHandle.ToIntPtr(GCHandle.Alloc(binding));
-        e[NativeSlot.TargetOffset / 8] = binding.Target;
-        e[NativeSlot.ClosedCellOffset / 8] = binding.ClosedCell;
-        e[NativeSlot.StubOffset / 8] = binding.NativeStub;
+        NativeSlot.Fill(L, e, binding);
         e[NameOffset / 8] = name;
         e[RetOffset / 8] = ret;
         e[CountOffset / 8] = args.Length;

@@ -161,39 +161,7 @@ internal static unsafe class InstanceNative
         a.Test32(R15, R15);
         a.Jcc(Cond.E, fb);
 
-        // The userdata: no user value (an instance owns its bytes). A memory error raised here crosses native frames only.
-        a.MovRR(Rdi, Rbx);
-        a.MovRR(Rsi, R15);
-        a.Xor32(Rdx, Rdx);
-        a.CallAbs((nint)LuaApi.newuserdatauv);
-        a.MovRR(R12, Rax);
-        a.Lea(Rdi, R12, sizeof(Instance.Header));
-        a.Store64(R12, HeaderOffset(nameof(Instance.Header.Address)), Rdi);
-        // Zero the bytes 8 at a time (NewSize is the header plus a multiple of 8).
-        var zeroed = a.NewLabel();
-        var zero = a.NewLabel();
-        a.SubImm32(R15, sizeof(Instance.Header), wide: true);
-        a.Jcc(Cond.E, zeroed);
-        a.Mark(zero);
-        a.StoreImm64(Rdi, 0, 0);
-        a.AddImm32(Rdi, 8, wide: true);
-        a.SubImm32(R15, 8, wide: true);
-        a.Jcc(Cond.NE, zero);
-        a.Mark(zeroed);
-        a.MovImm64(Rax, Instance.Tag);
-        a.Store64(R12, HeaderOffset(nameof(Instance.Header.Tag)), Rax);
-        a.MovImm64(Rax, Buffer.Cookie);
-        a.Store64(R12, HeaderOffset(nameof(Instance.Header.Cookie)), Rax);
-        a.Store64(R12, HeaderOffset(nameof(Instance.Header.Type)), R14);
-
-        // The metatable: the registry entry is a script's to rewrite (debug.getregistry), so only a table is taken.
-        a.MovRR(Rdi, Rbx);
-        a.MovImm32(Rsi, LuaApi.LUA_REGISTRYINDEX);
-        a.MovImm64(Rdx, InstanceMethods.MetatableKey);
-        a.CallAbs((nint)LuaApi.rawgetp);
-        a.CmpImm32(Rax, LuaApi.TTABLE);
-        a.Jcc(Cond.NE, miss);
-        Call(a, (nint)LuaApi.setmetatable, -2);
+        EmitNew(a, typeReg: R14, sizeReg: R15, headerReg: R12, miss);
         Return(a, 1);
 
         a.Mark(miss);
@@ -201,4 +169,53 @@ internal static unsafe class InstanceNative
         Fallback(a, fb);
         return a.ToArray();
     }
+
+    /// <summary>
+    /// Pushes a new zeroed instance of the type block in <paramref name="typeReg"/>, whose NewSize (non-zero)
+    /// is in <paramref name="sizeReg"/> (consumed), with its header written and the instance metatable set;
+    /// <paramref name="headerReg"/> = the header. The registry entry of the metatable is a script's to
+    /// rewrite (debug.getregistry), so only a table is taken: else this jumps to <paramref name="miss"/> with
+    /// the userdata and that value pushed. rbx = L; the three registers must be callee-saved. A memory
+    /// error raised by the allocation crosses native frames only.
+    /// </summary>
+    public static void EmitNew(X64Assembler a, int typeReg, int sizeReg, int headerReg, Label miss)
+    {
+        // No user value: an instance owns its bytes.
+        a.MovRR(Rdi, Rbx);
+        a.MovRR(Rsi, sizeReg);
+        a.Xor32(Rdx, Rdx);
+        a.CallAbs((nint)LuaApi.newuserdatauv);
+        a.MovRR(headerReg, Rax);
+        a.Lea(Rdi, headerReg, sizeof(Instance.Header));
+        a.Store64(headerReg, HeaderOffset(nameof(Instance.Header.Address)), Rdi);
+        // Zero the bytes 8 at a time (NewSize is the header plus a multiple of 8).
+        var zeroed = a.NewLabel();
+        var zero = a.NewLabel();
+        a.SubImm32(sizeReg, sizeof(Instance.Header), wide: true);
+        a.Jcc(Cond.E, zeroed);
+        a.Mark(zero);
+        a.StoreImm64(Rdi, 0, 0);
+        a.AddImm32(Rdi, 8, wide: true);
+        a.SubImm32(sizeReg, 8, wide: true);
+        a.Jcc(Cond.NE, zero);
+        a.Mark(zeroed);
+        a.MovImm64(Rax, Instance.Tag);
+        a.Store64(headerReg, HeaderOffset(nameof(Instance.Header.Tag)), Rax);
+        a.MovImm64(Rax, Buffer.Cookie);
+        a.Store64(headerReg, HeaderOffset(nameof(Instance.Header.Cookie)), Rax);
+        a.Store64(headerReg, HeaderOffset(nameof(Instance.Header.Type)), typeReg);
+
+        a.MovRR(Rdi, Rbx);
+        a.MovImm32(Rsi, LuaApi.LUA_REGISTRYINDEX);
+        a.MovImm64(Rdx, InstanceMethods.MetatableKey);
+        a.CallAbs((nint)LuaApi.rawgetp);
+        a.CmpImm32(Rax, LuaApi.TTABLE);
+        a.Jcc(Cond.NE, miss);
+        Call(a, (nint)LuaApi.setmetatable, -2);
+    }
+
+    /// <summary>The header's words, for native code outside this file that reads instances (the call stubs).</summary>
+    public static readonly int AddressWord = HeaderOffset(nameof(Instance.Header.Address)),
+        TagWord = HeaderOffset(nameof(Instance.Header.Tag)), CookieWord = HeaderOffset(nameof(Instance.Header.Cookie)),
+        TypeWord = HeaderOffset(nameof(Instance.Header.Type)), NewSizeWord = DescriptorOffset(nameof(Descriptor.NewSize));
 }

@@ -66,10 +66,13 @@ internal static unsafe class InstanceTypes
         public readonly Dictionary<CType, nint> ByType = new(ReferenceEqualityComparer.Instance);
         /// <summary>The native ffi.new's cache (<see cref="NewEntry"/>), 0 until first used.</summary>
         public nint NewCache;
+        /// <summary>Each signature's <see cref="SignatureTypes"/> (FunctionType compares its types by reference).</summary>
+        public readonly Dictionary<FunctionType, nint> BySignature = new();
 
         ~Blocks()
         {
             NativeMemory.AlignedFree((void*)NewCache);
+            foreach (var block in BySignature.Values) NativeMemory.Free((void*)block);
             foreach (var block in ByType.Values)
             {
                 var d = (Descriptor*)block;
@@ -187,6 +190,44 @@ internal static unsafe class InstanceTypes
         blocks.ByType.Add(t, (nint)d);
         return d;
     }
+
+    /// <summary>
+    /// What the native call stubs know of a signature's types in this runtime, read through the
+    /// binding's slot (<see cref="Calls.NativeSlot.TypesOffset"/>): word 0 for the result, word 1 + i
+    /// for parameter i. A struct by value has its type's block (an instance of exactly that type is
+    /// copied without C#; a native result instance is made from it); a pointer to a struct or union
+    /// has its target's block, or <see cref="AnyInstanceToCSharp"/> for an incomplete one (an instance
+    /// of another type is then judged by C#); 0 for everything else. 0 when no word would be set.
+    /// The words belong to the runtime: they live as long as the blocks they name.
+    /// </summary>
+    public static nint* SignatureTypes(nint L, FunctionType sig)
+    {
+        var blocks = Of(L);
+        if (blocks.BySignature.TryGetValue(sig, out var found)) return (nint*)found;
+        var words = (nint*)NativeMemory.AllocZeroed((nuint)((1 + sig.Parameters.Count) * sizeof(nint)));
+        bool any = false;
+        nint Word(CType t, bool isResult)
+        {
+            if (t is StructType { IsComplete: true } byValue) return (nint)For(L, byValue);
+            if (isResult || t is not PointerType { Target: StructType target }) return 0;
+            return target.IsComplete ? (nint)For(L, target) : AnyInstanceToCSharp;
+        }
+        for (int i = 0; i <= sig.Parameters.Count; i++)
+        {
+            words[i] = i == 0 ? Word(sig.Returns, isResult: true) : Word(sig.Parameters[i - 1], isResult: false);
+            any |= words[i] != 0;
+        }
+        if (!any)
+        {
+            NativeMemory.Free(words);
+            words = null;
+        }
+        blocks.BySignature[sig] = (nint)words;
+        return words;
+    }
+
+    /// <summary>A word of <see cref="SignatureTypes"/> that no instance's type equals: every instance goes to C#.</summary>
+    public const nint AnyInstanceToCSharp = 1;
 
     public static CType TypeOf(Descriptor* d) => (CType)GCHandle.FromIntPtr(d->Type).Target!;
 

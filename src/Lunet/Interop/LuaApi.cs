@@ -80,6 +80,8 @@ internal static unsafe class LuaApi
     public static readonly delegate* unmanaged[Cdecl]<nint, int, long, void> rawseti;
     public static readonly delegate* unmanaged[Cdecl]<nint, int, nint, int> rawgetp;
     public static readonly delegate* unmanaged[Cdecl]<nint, int, nint, void> rawsetp;
+    /// <summary>luaL_ref: pops the value on top into a new integer key of the table (the registry's array part: a fast rawgeti).</summary>
+    public static readonly delegate* unmanaged[Cdecl]<nint, int, int> reference;
     public static readonly delegate* unmanaged[Cdecl]<nint, int, int, void> createtable;
     public static readonly delegate* unmanaged[Cdecl]<nint, nuint, int, nint> newuserdatauv;
     public static readonly delegate* unmanaged[Cdecl]<nint, int, int> getmetatable;
@@ -150,6 +152,7 @@ internal static unsafe class LuaApi
         rawseti = (delegate* unmanaged[Cdecl]<nint, int, long, void>)F("lua_rawseti");
         rawgetp = (delegate* unmanaged[Cdecl]<nint, int, nint, int>)F("lua_rawgetp");
         rawsetp = (delegate* unmanaged[Cdecl]<nint, int, nint, void>)F("lua_rawsetp");
+        reference = (delegate* unmanaged[Cdecl]<nint, int, int>)F("luaL_ref");
         createtable = (delegate* unmanaged[Cdecl]<nint, int, int, void>)F("lua_createtable");
         newuserdatauv = (delegate* unmanaged[Cdecl]<nint, nuint, int, nint>)F("lua_newuserdatauv");
         getmetatable = (delegate* unmanaged[Cdecl]<nint, int, int>)F("lua_getmetatable");

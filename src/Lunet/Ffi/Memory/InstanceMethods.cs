@@ -25,8 +25,11 @@ internal static unsafe class InstanceMethods
 
     static void Build(nint L)
     {
+        // Also under an integer key of the registry, for the native code (a rebuilt one replaces the old).
         pushvalue(L, -1);
-        rawsetp(L, LUA_REGISTRYINDEX, MetatableKey);
+        var types = InstanceTypes.Of(L);
+        if (types.MetatableRef == 0) types.MetatableRef = reference(L, LUA_REGISTRYINDEX);
+        else rawseti(L, LUA_REGISTRYINDEX, types.MetatableRef);
         if (InstanceNative.IsSupported)
         {
             var native = InstanceNative.Compiled.Value;
@@ -51,8 +54,18 @@ internal static unsafe class InstanceMethods
         throw new LuaException($"{what}: struct or array instance expected, got {LuaOps.TypeName(L, 1)}");
     }
 
-    /// <summary>The registry key (a light userdata) under which the instance metatable is also kept, for the native ffi.new.</summary>
-    public static readonly nint MetatableKey = System.Runtime.InteropServices.Marshal.AllocHGlobal(1);
+    /// <summary>The registry's integer key of this runtime's instance metatable, which is made if it is not yet (the native code reads it from each type block).</summary>
+    public static long MetatableRef(nint L)
+    {
+        var types = InstanceTypes.Of(L);
+        if (types.MetatableRef == 0)
+        {
+            LuaOps.EnsureStack(L, 2);
+            PushMetatable(L);
+            settop(L, -2);
+        }
+        return types.MetatableRef;
+    }
 
     /// <summary>Pushes ffi.new: native where it can be (<see cref="InstanceNative"/>, its cache in <see cref="InstanceTypes.CacheNew"/>).</summary>
     public static void PushNew(nint L)

@@ -112,7 +112,7 @@ internal static unsafe class InstanceNative
     /// ffi.new(T) with no initialiser: T's address and Lua type looked up in the state's cache
     /// (<see cref="InstanceTypes.NewEntry"/>, found through the allocator's data, filled by C# once
     /// it made an instance of T), then the userdata, zeroed, its header written, and the instance
-    /// metatable (from the registry, by a light userdata key; checked to be a table) set.
+    /// metatable (from the registry, by the integer key its type block holds; checked to be a table) set.
     /// </summary>
     static byte[] CompileNew()
     {
@@ -207,8 +207,8 @@ internal static unsafe class InstanceNative
 
         a.MovRR(Rdi, Rbx);
         a.MovImm32(Rsi, LuaApi.LUA_REGISTRYINDEX);
-        a.MovImm64(Rdx, InstanceMethods.MetatableKey);
-        a.CallAbs((nint)LuaApi.rawgetp);
+        a.Load64(Rdx, typeReg, DescriptorOffset(nameof(Descriptor.MetatableRef)));
+        a.CallAbs((nint)LuaApi.rawgeti);
         a.CmpImm32(Rax, LuaApi.TTABLE);
         a.Jcc(Cond.NE, miss);
         Call(a, (nint)LuaApi.setmetatable, -2);

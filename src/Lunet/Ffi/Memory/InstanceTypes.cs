@@ -37,6 +37,8 @@ internal static unsafe class InstanceTypes
         public int ElementKind;
         public long ElementSize;
         public long Count;
+        /// <summary>The registry's integer key of the runtime's instance metatable (<see cref="InstanceMethods.MetatableRef"/>).</summary>
+        public long MetatableRef;
     }
 
     /// <summary>A record's field slot; the slots follow the <see cref="Descriptor"/>.</summary>
@@ -61,8 +63,10 @@ internal static unsafe class InstanceTypes
     const int MaxNativeNewSize = 1 << 16;
 
     /// <summary>The blocks of one runtime, freed when its type registry is collected (after the state is closed).</summary>
-    sealed class Blocks
+    public sealed class Blocks
     {
+        /// <summary>The registry's integer key of the instance metatable, 0 until it is made.</summary>
+        public long MetatableRef;
         public readonly Dictionary<CType, nint> ByType = new(ReferenceEqualityComparer.Instance);
         /// <summary>The native ffi.new's cache (<see cref="NewEntry"/>), 0 until first used.</summary>
         public nint NewCache;
@@ -84,7 +88,7 @@ internal static unsafe class InstanceTypes
 
     static readonly ConditionalWeakTable<TypeRegistry, Blocks> Runtimes = new();
 
-    static Blocks Of(nint L) => Runtimes.GetValue(FfiContext.Of(L).Types, _ => new Blocks());
+    public static Blocks Of(nint L) => Runtimes.GetValue(FfiContext.Of(L).Types, _ => new Blocks());
 
     /// <summary>
     /// The native ffi.new's cache, one per state, found through the allocator's data (which no script
@@ -167,6 +171,7 @@ internal static unsafe class InstanceTypes
         var d = (Descriptor*)NativeMemory.AllocZeroed((nuint)(sizeof(Descriptor) + slots * sizeof(Slot)));
         d->Type = GCHandle.ToIntPtr(GCHandle.Alloc(t));
         d->Size = t.Size;
+        d->MetatableRef = InstanceMethods.MetatableRef(L);
         if (t.Alignment <= Instance.HeaderAlignment && t.Size <= MaxNativeNewSize) d->NewSize = sizeof(Instance.Header) + (t.Size + 7 & ~7);
         if (t is StructType)
         {

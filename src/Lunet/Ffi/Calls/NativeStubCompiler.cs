@@ -77,9 +77,12 @@ internal static unsafe class NativeStubCompiler
         // 16-byte aligned: a callee may store a 16-aligned result through the hidden pointer with aligned moves.
         int resultArea = (at + 15) & ~15;
         if (IsRecord(sig.Returns)) at = resultArea + Math.Max(16, Round8(sig.Returns.Size));
-        int frame = (at + 15) & ~15; // entry rsp ≡ 8 (mod 16); five pushes make it 0; keep it so
+        int frame = (at + 15) & ~15; // entry rsp ≡ 8 (mod 16); three or five pushes make it 0; keep it so
 
-        a.Push(Rbx); a.Push(R12); a.Push(R13); a.Push(R14); a.Push(R15);
+        // r14 and r15 serve only the making of a struct result: scalar stubs keep their bytes.
+        bool makesInstance = IsRecord(sig.Returns);
+        a.Push(Rbx); a.Push(R12); a.Push(R13);
+        if (makesInstance) { a.Push(R14); a.Push(R15); }
         a.SubImm32(Rsp, frame, wide: true);
         a.MovRR(Rbx, Rdi);        // L
         a.MovRR(R12, Rsi);        // slot
@@ -137,7 +140,8 @@ internal static unsafe class NativeStubCompiler
         else EmitPushResult(a, sig.Returns.Scalar);
 
         a.AddImm32(Rsp, frame, wide: true);
-        a.Pop(R15); a.Pop(R14); a.Pop(R13); a.Pop(R12); a.Pop(Rbx);
+        if (makesInstance) { a.Pop(R15); a.Pop(R14); }
+        a.Pop(R13); a.Pop(R12); a.Pop(Rbx);
         a.Ret();
 
         // Error paths: C# pushes the message, lua_error raises it (never returns).

@@ -1,3 +1,4 @@
+using Lunet.Ffi.Abi;
 using Lunet.Ffi.Types;
 using Lunet.Interop;
 using static Lunet.Interop.X64Assembler;
@@ -32,20 +33,50 @@ internal static unsafe class CallbackTrampoline
         }
     }
 
-    // Frame (from rsp): isnum, a spare word, the result, then one 8-byte slot per argument.
-    const int IsNum = 0, Result = 16, Args = 24;
+    // Frame (from rsp): isnum, the hidden result pointer, the scalar result, then each argument's area
+    // (an 8-byte slot for a scalar, the eightbytes of a struct that came in registers; a struct passed
+    // on the stack stays where the caller put it), then a struct result's registers (16 bytes).
+    const int IsNum = 0, Hidden = 8, Result = 16, Args = 24;
 
     /// <summary>LUA_MINSTACK: the free stack slots Lua guarantees a C function.</summary>
     const int MinStack = 20;
+
+    static readonly int[] IntResultRegs = [Rax, Rdx];
+
+    static bool IsRecord(CType t) => t.Kind == TypeKind.Record;
+
+    /// <summary>
+    /// Where each argument is, from the start of the argument areas (the address C# reads them from):
+    /// its area in the frame, or -1 for a struct the caller passed on its stack (at its plan's offset
+    /// from the caller's stack arguments, rbp + 16).
+    /// </summary>
+    internal static int[] ArgumentOffsets(FunctionType sig, ArgumentPlan plan, out int bytes)
+    {
+        var offsets = new int[sig.Parameters.Count];
+        bytes = 0;
+        for (int i = 0; i < offsets.Length; i++)
+        {
+            var t = sig.Parameters[i];
+            if (!IsRecord(t)) { offsets[i] = bytes; bytes += 8; }
+            else if (plan.Parameters[i].Kind == PassKind.Stack) offsets[i] = -1;
+            else { offsets[i] = bytes; bytes += (t.Size + 7) & ~7; }
+        }
+        return offsets;
+    }
 
     internal static byte[] Compile(FunctionType sig)
     {
         var a = new X64Assembler();
         var ps = sig.Parameters;
-        var ret = sig.Returns.Scalar;
+        var plan = ArgumentPlans.Of(sig);
+        var retType = sig.Returns;
+        bool recordResult = IsRecord(retType);
+        var ret = retType.Scalar;
         int n = ps.Count;
+        var offsets = ArgumentOffsets(sig, plan, out int argBytes);
+        int recordArea = Args + argBytes;
         // Six pushes after the call leave rsp ≡ 8 (mod 16); the frame brings it back to 0.
-        int frame = ((Args + n * 8 + 15) & ~15) + 8;
+        int frame = ((recordArea + (recordResult ? 16 : 0) + 15) & ~15) + 8;
 
         a.Push(Rbp);
         a.MovRR(Rbp, Rsp);
@@ -53,23 +84,43 @@ internal static unsafe class CallbackTrampoline
         a.SubImm32(Rsp, frame, wide: true);
         a.MovRR(Rbx, R11);   // the cell
 
-        // Every argument into its slot, from its register or from the caller's stack.
-        int ni = 0, nf = 0, ns = 0;
+        // Every argument into its area, from its registers or from the caller's stack, as the plan says.
         for (int i = 0; i < n; i++)
         {
-            var k = ps[i].Scalar;
-            int slot = Args + i * 8;
-            if (k.IsFloat() && nf < 8)
+            var p = plan.Parameters[i];
+            int slot = Args + offsets[i];
+            if (IsRecord(ps[i]))
             {
-                if (k == ScalarKind.F32) a.MovssStore(Rsp, slot, nf++);
-                else a.MovsdStore(Rsp, slot, nf++);
+                if (p.Kind == PassKind.Registers)
+                    foreach (var piece in p.Pieces)
+                    {
+                        if (piece.Class == RegisterClass.Integer) a.Store64(Rsp, slot + piece.Offset, IntRegs[piece.Register]);
+                        else a.MovsdStore(Rsp, slot + piece.Offset, piece.Register);
+                    }
+                continue;
             }
-            else if (!k.IsFloat() && ni < IntRegs.Length) a.Store64(Rsp, slot, IntRegs[ni++]);
-            else
+            if (p.Kind == PassKind.Stack)
             {
-                a.Load64(Rax, Rbp, 16 + 8 * ns++);
+                a.Load64(Rax, Rbp, 16 + p.StackOffset);
                 a.Store64(Rsp, slot, Rax);
             }
+            else if (p.Pieces[0].Class == RegisterClass.Vector)
+            {
+                if (ps[i].Scalar == ScalarKind.F32) a.MovssStore(Rsp, slot, p.Pieces[0].Register);
+                else a.MovsdStore(Rsp, slot, p.Pieces[0].Register);
+            }
+            else a.Store64(Rsp, slot, IntRegs[p.Pieces[0].Register]);
+        }
+        // A struct result starts zeroed (what C gets on every failure): its registers' area, or the caller's memory.
+        if (plan.HasHiddenResultPointer)
+        {
+            a.Store64(Rsp, Hidden, IntRegs[plan.Result.Pieces[0].Register]);
+            EmitZero(a, IntRegs[plan.Result.Pieces[0].Register], retType.Size);
+        }
+        else if (recordResult)
+        {
+            a.StoreImm64(Rsp, recordArea, 0);
+            a.StoreImm64(Rsp, recordArea + 8, 0);
         }
 
         var zero = a.NewLabel();
@@ -117,7 +168,21 @@ internal static unsafe class CallbackTrampoline
         a.MovRR(Rsi, R13);
         a.MovImm32(Rdx, 1);
         a.CallAbs(CallbackRegistry.XMove);
-        for (int i = 0; i < n; i++) EmitPushArgument(a, ps[i].Scalar, Args + i * 8);
+        var pushFailed = new Label[n];
+        for (int i = 0; i < n; i++)
+        {
+            if (!IsRecord(ps[i])) { EmitPushArgument(a, ps[i].Scalar, Args + offsets[i]); continue; }
+            // A struct: C# pushes a new instance holding a copy of its bytes (or records why not).
+            pushFailed[i] = a.NewLabel();
+            a.MovRR(Rdi, Rbx);
+            a.MovRR(Rsi, R13);
+            a.MovImm32(Rdx, i);
+            if (offsets[i] < 0) a.Lea(Rcx, Rbp, 16 + plan.Parameters[i].StackOffset);
+            else a.Lea(Rcx, Rsp, Args + offsets[i]);
+            a.CallAbs(CallbackSupport.RecordArgumentAddress);
+            a.Test32(Rax, Rax);
+            a.Jcc(Cond.E, pushFailed[i]);
+        }
 
         // lua_pcall(L, n, ret == void ? 0 : 1, -(n + 2)): the Lua code runs with the memory limit on.
         a.StoreImm64(R12, CallbackHooks.DepthOffset, 0);
@@ -135,17 +200,44 @@ internal static unsafe class CallbackTrampoline
         a.Jcc(Cond.NE, failed);
 
         a.StoreImm64(Rsp, Result, 0);
-        if (ret != ScalarKind.Void) EmitReadResult(a, ret, badResult);
+        if (recordResult)
+        {
+            // C# converts the result into the struct's memory (zeroed again, and the error recorded, when it cannot).
+            a.MovRR(Rdi, Rbx);
+            a.MovRR(Rsi, R13);
+            if (plan.HasHiddenResultPointer) a.Load64(Rdx, Rsp, Hidden);
+            else a.Lea(Rdx, Rsp, recordArea);
+            a.CallAbs(CallbackSupport.RecordResultAddress);
+            a.Test32(Rax, Rax);
+            a.Jcc(Cond.E, cleanup);
+        }
+        else if (ret != ScalarKind.Void) EmitReadResult(a, ret, badResult);
 
         a.MovRR(Rdi, R13);
         a.MovImm32(Rsi, ret == ScalarKind.Void ? -2 : -3);   // the handler and the result
         a.CallAbs((nint)LuaApi.settop);
         a.Store64(R12, CallbackHooks.DepthOffset, R15);
-        a.Load64(Rax, Rsp, Result);
-        if (ret.IsInteger() && ret.Shape().bytes < 8) a.Extend(Rax, Rax, ret.Shape().bytes, ret.Shape().signed);
-        if (ret == ScalarKind.F32) a.MovssLoad(0, Rsp, Result);
-        else a.MovsdLoad(0, Rsp, Result);
         var epilogue = a.NewLabel();
+        var recordOut = a.NewLabel();
+        if (recordResult)
+        {
+            // The struct result: its eightbytes into rax/rdx/xmm0/xmm1, or the hidden pointer into rax.
+            a.Mark(recordOut);
+            if (plan.HasHiddenResultPointer) a.Load64(Rax, Rsp, Hidden);
+            else
+                foreach (var piece in plan.Result.Pieces)
+                {
+                    if (piece.Class == RegisterClass.Integer) a.Load64(IntResultRegs[piece.Register], Rsp, recordArea + piece.Offset);
+                    else a.MovsdLoad(piece.Register, Rsp, recordArea + piece.Offset);
+                }
+        }
+        else
+        {
+            a.Load64(Rax, Rsp, Result);
+            if (ret.IsInteger() && ret.Shape().bytes < 8) a.Extend(Rax, Rax, ret.Shape().bytes, ret.Shape().signed);
+            if (ret == ScalarKind.F32) a.MovssLoad(0, Rsp, Result);
+            else a.MovsdLoad(0, Rsp, Result);
+        }
         a.Mark(epilogue);
         a.AddImm32(Rsp, frame, wide: true);
         a.Pop(R15); a.Pop(R14); a.Pop(R13); a.Pop(R12); a.Pop(Rbx);
@@ -153,9 +245,13 @@ internal static unsafe class CallbackTrampoline
         a.Ret();
 
         a.Mark(zero);
-        a.Xor32(Rax, Rax);
-        a.XorpsXmm0();
-        a.Jmp(epilogue);
+        if (recordResult) a.Jmp(recordOut);   // still the zeroed struct
+        else
+        {
+            a.Xor32(Rax, Rax);
+            a.XorpsXmm0();
+            a.Jmp(epilogue);
+        }
 
         // The Lua function raised (the message handler's result is on top): C# records it.
         a.Mark(failed);
@@ -177,6 +273,18 @@ internal static unsafe class CallbackTrampoline
         a.Store64(R12, CallbackHooks.DepthOffset, R15);
         a.Jmp(zero);
 
+        // A struct argument could not be pushed (C# recorded why): drop the handler, the function and the arguments pushed so far.
+        for (int i = 0; i < n; i++)
+        {
+            if (!IsRecord(ps[i])) continue;
+            a.Mark(pushFailed[i]);
+            a.MovRR(Rdi, R13);
+            a.MovImm32(Rsi, -(i + 3));
+            a.CallAbs((nint)LuaApi.settop);
+            a.Store64(R12, CallbackHooks.DepthOffset, R15);
+            a.Jmp(zero);
+        }
+
         a.Mark(noStack);
         a.Store64(R12, CallbackHooks.DepthOffset, R15);
         a.MovRR(Rdi, Rbx);
@@ -188,9 +296,37 @@ internal static unsafe class CallbackTrampoline
         a.Mark(foreign);
         a.MovRR(Rdi, Rbx);
         a.Lea(Rsi, Rsp, Args);
+        a.Lea(Rdx, Rbp, 16);
         a.CallAbs(CallbackSupport.ForeignAddress);
         a.Jmp(zero);
         return a.ToArray();
+    }
+
+    /// <summary>Zeroes <paramref name="size"/> bytes at [<paramref name="at"/>] (rax and rcx are free).</summary>
+    static void EmitZero(X64Assembler a, int at, int size)
+    {
+        a.MovRR(Rax, at);
+        int words = size / 8;
+        if (words > 4)
+        {
+            var loop = a.NewLabel();
+            a.MovImm32(Rcx, words);
+            a.Mark(loop);
+            a.StoreImm64(Rax, 0, 0);
+            a.AddImm32(Rax, 8, wide: true);
+            a.SubImm32(Rcx, 1, wide: true);
+            a.Jcc(Cond.NE, loop);
+        }
+        else
+        {
+            for (int w = 0; w < words; w++) a.StoreImm64(Rax, w * 8, 0);
+            a.AddImm32(Rax, words * 8, wide: true);
+        }
+        a.Xor32(Rcx, Rcx);
+        int at8 = 0, rest = size % 8;
+        if (rest >= 4) { a.Store32(Rax, at8, Rcx); at8 += 4; rest -= 4; }
+        if (rest >= 2) { a.Store16(Rax, at8, Rcx); at8 += 2; rest -= 2; }
+        if (rest >= 1) a.Store8(Rax, at8, Rcx);
     }
 
     static void EmitPushArgument(X64Assembler a, ScalarKind k, int slot)

@@ -55,6 +55,8 @@ internal static unsafe class Allocator
         /// reads), and non-zero when ffi.errno(v) set it, so the next call stores it into errno first.
         /// </summary>
         public long Errno, ErrnoPending;
+        /// <summary>Callbacks: how many callback invocations are nested on the runtime's thread now (Ffi/Callbacks/CallbackNesting.cs).</summary>
+        public long CallbackLevels;
     }
 
     const int UsedOffset = 0, LimitOffset = 8, DepthOffset = 16;

@@ -70,7 +70,7 @@ internal static unsafe class CallbackSupport
                 message = $"cannot yield inside {cb?.Describe() ?? "a callback"}: a callback runs inside a C function, which cannot be suspended ({YieldMessage})"
                     + message[YieldMessage.Length..];
             else if (status == 5 || message.StartsWith("C stack overflow", StringComparison.Ordinal)) // LUA_ERRERR: past the limit while handling it
-                message = $"callbacks nested too deep in {cb?.Describe() ?? "a callback"}: {message} (Lua allows {MaxCCalls} nested C calls in all; each callback level takes one)";
+                message = $"callbacks nested too deep in {cb?.Describe() ?? "a callback"}: {message} (Lua allows {MaxCCalls} nested C calls in all; each callback level {(CallbackNesting.Offset >= 0 ? $"past the first {CallbackNesting.FreeLevels} " : "")}takes one)";
             Record((Allocator.Counters*)cell->Counters, message);
         }
         catch (Exception e) { Record((Allocator.Counters*)cell->Counters, Describe(e)); }

@@ -185,6 +185,7 @@ internal static unsafe class CallbackTrampoline
         }
 
         // lua_pcall(L, n, ret == void ? 0 : 1, -(n + 2)): the Lua code runs with the memory limit on.
+        CallbackNesting.EmitEnter(a);
         a.StoreImm64(R12, CallbackHooks.DepthOffset, 0);
         a.MovRR(Rdi, R13);
         a.MovImm32(Rsi, n);
@@ -193,6 +194,7 @@ internal static unsafe class CallbackTrampoline
         a.Xor32(R8, R8);
         a.Xor32(R9, R9);
         a.CallAbs((nint)LuaApi.pcallk);
+        CallbackNesting.EmitLeave(a);
         // Nested ffi calls cleared these: this call is still in progress.
         a.Store64(R12, CallbackHooks.CallStateOffset, R13);
         a.Store64(R12, CallbackHooks.CallThreadOffset, R14);

@@ -215,9 +215,14 @@ internal static unsafe class CallbackTrampoline
         }
         else if (ret != ScalarKind.Void) EmitReadResult(a, ret, badResult);
 
-        a.MovRR(Rdi, R13);
-        a.MovImm32(Rsi, ret == ScalarKind.Void ? -2 : -3);   // the handler and the result
-        a.CallAbs((nint)LuaApi.settop);
+        // The handler and the result.
+        if (LuaStackAccess.TopOffset >= 0) LuaStackAccess.EmitPop(a, R13, ret == ScalarKind.Void ? 1 : 2);
+        else
+        {
+            a.MovRR(Rdi, R13);
+            a.MovImm32(Rsi, ret == ScalarKind.Void ? -2 : -3);
+            a.CallAbs((nint)LuaApi.settop);
+        }
         a.Store64(R12, CallbackHooks.DepthOffset, R15);
         var epilogue = a.NewLabel();
         var recordOut = a.NewLabel();
@@ -339,6 +344,11 @@ internal static unsafe class CallbackTrampoline
             {
                 var (bytes, signed) = k.Shape();
                 a.LoadExtend(Rsi, Rsp, slot, bytes, signed);
+                if (LuaStackAccess.TopOffset >= 0)
+                {
+                    LuaStackAccess.EmitPushInteger(a, R13, Rsi);
+                    break;
+                }
                 a.MovRR(Rdi, R13);
                 a.CallAbs((nint)LuaApi.pushinteger);
                 break;
@@ -398,6 +408,14 @@ internal static unsafe class CallbackTrampoline
         switch (k)
         {
             case var _ when k.IsInteger():
+                // An integer is read off the stack slot itself; anything else (a float with an integer value) through the API.
+                if (LuaStackAccess.TopOffset >= 0)
+                {
+                    var other = a.NewLabel();
+                    LuaStackAccess.EmitReadInteger(a, R13, Result, other);
+                    a.Jmp(ok);
+                    a.Mark(other);
+                }
                 a.MovRR(Rdi, R13);
                 a.MovImm32(Rsi, -1);
                 a.Lea(Rdx, Rsp, IsNum);

@@ -6,3 +6,11 @@
 uintptr_t depth_stack(void) { return (uintptr_t)__builtin_frame_address(0); }
 
 int depth_nest(int (*cb)(int), int d) { return cb(d); }
+
+/* Two callbacks invoked in turn during one call: the sum of a(i) + b(i) for i in [0, n). */
+int depth_two(int (*a)(int), int (*b)(int), int n)
+{
+    int s = 0;
+    for (int i = 0; i < n; i++) s += a(i) + b(i);
+    return s;
+}

@@ -9,10 +9,11 @@ namespace Lunet.Ffi.Callbacks;
 /// Lets callbacks nest past Lua's own limit. Every lua_pcall adds one to the lua_State's count of
 /// nested C calls (nCcalls; 0x10001 with its count of non-yieldable calls), and Lua refuses a call
 /// once that count reaches LUAI_MAXCCALLS (200): each callback level's lua_pcall would take one, so
-/// a script could nest about 196 levels. The trampoline lowers the count by one around its
-/// lua_pcall for the first <see cref="FreeLevels"/> nested callback levels of a runtime (counted in
-/// its <see cref="Allocator.Counters.CallbackLevels"/>), so those cost Lua nothing, and Lua's limit
-/// still holds beyond: the C stack stays bounded by Lua's own rule plus that many levels.
+/// a script could nest about 196 levels. Once the count has reached <see cref="CountedLevels"/>, the
+/// trampoline lowers it by one around its lua_pcall for up to <see cref="FreeLevels"/> nested callback
+/// levels of a runtime (counted in its <see cref="Allocator.Counters.CallbackLevels"/>), so those cost
+/// Lua nothing, and Lua's limit still holds beyond: the C stack stays bounded by Lua's own rule plus
+/// that many levels.
 ///
 /// nCcalls is a field of liblua54's private lua_State: its offset is found once, on a state of
 /// our own, by reading the state's words from a C function called at three pcall depths and
@@ -84,38 +85,51 @@ internal static unsafe class CallbackNesting
         }
     }
 
+    /// <summary>Below this many C calls in progress, a callback level counts as any C call does (the common case: one compare).</summary>
+    public const int CountedLevels = 100;
+
     /// <summary>
-    /// Before the trampoline's lua_pcall (r12 = the counters, r13 = L; rax and rcx are free): one more
-    /// callback level, and for the first <see cref="FreeLevels"/>, nCcalls one lower.
+    /// Before the trampoline's lua_pcall (r12 = the counters, r13 = L; rax and rcx are free): when
+    /// Lua's count of C calls has reached <see cref="CountedLevels"/> and fewer than <see cref="FreeLevels"/>
+    /// levels of this runtime are free already, nCcalls one lower and one more free level, noted in
+    /// the frame's <paramref name="lowered"/> word for <see cref="EmitLeave"/>.
     /// </summary>
-    public static void EmitEnter(X64Assembler a)
+    public static void EmitEnter(X64Assembler a, int lowered)
     {
         if (Offset < 0) return;
         var skip = a.NewLabel();
+        a.Xor32(Rax, Rax);
+        a.Store32(Rsp, lowered, Rax);
+        a.Load32(Rcx, R13, Offset);
+        a.AndImm32(Rcx, 0xFFFF);
+        a.CmpImm32(Rcx, CountedLevels);
+        a.Jcc(Cond.L, skip);
         a.Load64(Rax, R12, LevelsOffset);
+        a.CmpImm32Wide(Rax, FreeLevels);
+        a.Jcc(Cond.GE, skip);
         a.AddImm32(Rax, 1, wide: true);
         a.Store64(R12, LevelsOffset, Rax);
-        a.CmpImm32Wide(Rax, FreeLevels);
-        a.Jcc(Cond.G, skip);
         a.Load32(Rcx, R13, Offset);
         a.SubImm32(Rcx, 1);
         a.Store32(R13, Offset, Rcx);
+        a.MovImm32(Rax, 1);
+        a.Store32(Rsp, lowered, Rax);
         a.Mark(skip);
     }
 
-    /// <summary>After it (eax = its status, kept; rcx and rdx are free): the same undone. Inner levels are balanced, so the level count is as Enter left it.</summary>
-    public static void EmitLeave(X64Assembler a)
+    /// <summary>After it (eax = its status, kept; rcx and rdx are free): what <see cref="EmitEnter"/> did, undone.</summary>
+    public static void EmitLeave(X64Assembler a, int lowered)
     {
         if (Offset < 0) return;
         var skip = a.NewLabel();
-        a.Load64(Rcx, R12, LevelsOffset);
-        a.CmpImm32Wide(Rcx, FreeLevels);
-        a.Jcc(Cond.G, skip);
+        a.CmpMem32Imm(Rsp, lowered, 0);
+        a.Jcc(Cond.E, skip);
         a.Load32(Rdx, R13, Offset);
         a.AddImm32(Rdx, 1);
         a.Store32(R13, Offset, Rdx);
-        a.Mark(skip);
+        a.Load64(Rcx, R12, LevelsOffset);
         a.SubImm32(Rcx, 1, wide: true);
         a.Store64(R12, LevelsOffset, Rcx);
+        a.Mark(skip);
     }
 }

@@ -33,10 +33,12 @@ internal static unsafe class CallbackTrampoline
         }
     }
 
-    // Frame (from rsp): isnum, the hidden result pointer, the scalar result, then each argument's area
-    // (an 8-byte slot for a scalar, the eightbytes of a struct that came in registers; a struct passed
-    // on the stack stays where the caller put it), then a struct result's registers (16 bytes).
-    const int IsNum = 0, Hidden = 8, Result = 16, Args = 24;
+    // Frame (from rsp): isnum, whether this level lowered Lua's C-call count (CallbackNesting), the hidden result pointer, the scalar result, the message handler's
+    // index and whether it is on top of the arguments (1) or kept below (0), the ffi call's kept
+    // callback as it was (its cell), then each argument's area (an 8-byte slot for a scalar, the
+    // eightbytes of a struct that came in registers; a struct passed on the stack stays where the
+    // caller put it), then a struct result's registers (16 bytes).
+    const int IsNum = 0, Lowered = 4, Hidden = 8, Result = 16, Handler = 24, HandlerOnTop = 28, SavedCell = 32, Args = 40;
 
     /// <summary>LUA_MINSTACK: the free stack slots Lua guarantees a C function.</summary>
     const int MinStack = 20;
@@ -143,31 +145,22 @@ internal static unsafe class CallbackTrampoline
         a.TestMem64Imm(R12, CallbackHooks.AttentionOffset, CallbackHooks.ErrorBit);
         a.Jcc(Cond.NE, zero);                                  // an earlier invocation failed: no more Lua in this call
         a.Load64(R15, R12, CallbackHooks.DepthOffset);
-        a.StoreImm64(R12, CallbackHooks.DepthOffset, 1);        // the pushes below cannot fail
+        // Pushes that allocate (strings, instances, a grown stack) happen with it raised, so they cannot fail.
+        bool allocates = n + 4 > MinStack || ps.Any(p => IsRecord(p) || p.Scalar == ScalarKind.CString);
+        if (allocates) a.StoreImm64(R12, CallbackHooks.DepthOffset, 1);
 
         // The ffi call in progress is a C function that has pushed nothing yet: Lua guarantees it
-        // LUA_MINSTACK (20) free slots, enough for the handler, the function and up to 18 arguments.
-        if (n + 2 > MinStack)
+        // LUA_MINSTACK (20) free slots, enough for the kept handler and function, the handler and
+        // the function of another callback, and up to 16 arguments.
+        if (n + 4 > MinStack)
         {
             a.MovRR(Rdi, R13);
-            a.MovImm32(Rsi, n + 2);
+            a.MovImm32(Rsi, n + 4);
             a.CallAbs((nint)LuaApi.checkstack);
             a.Test32(Rax, Rax);
             a.Jcc(Cond.E, noStack);
         }
-
-        a.MovRR(Rdi, R13);
-        a.MovImm64(Rsi, CallbackSupport.MessageHandler);
-        a.Xor32(Rdx, Rdx);
-        a.CallAbs((nint)LuaApi.pushcclosure);
-        // The function: a copy from its slot on the store's stack, moved onto L (no table lookup).
-        a.Load64(Rdi, Rbx, CallbackCells.StoreOffset);
-        a.Load32(Rsi, Rbx, CallbackCells.ReferenceOffset);
-        a.CallAbs((nint)LuaApi.pushvalue);
-        a.Load64(Rdi, Rbx, CallbackCells.StoreOffset);
-        a.MovRR(Rsi, R13);
-        a.MovImm32(Rdx, 1);
-        a.CallAbs(CallbackRegistry.XMove);
+        EmitPushFunction(a, n);
         var pushFailed = new Label[n];
         for (int i = 0; i < n; i++)
         {
@@ -184,24 +177,28 @@ internal static unsafe class CallbackTrampoline
             a.Jcc(Cond.E, pushFailed[i]);
         }
 
-        // lua_pcall(L, n, ret == void ? 0 : 1, -(n + 2)): the Lua code runs with the memory limit on.
-        CallbackNesting.EmitEnter(a);
+        // lua_pcall(L, n, ret == void ? 0 : 1, the handler): the Lua code runs with the memory limit on.
+        CallbackNesting.EmitEnter(a, Lowered);
         a.StoreImm64(R12, CallbackHooks.DepthOffset, 0);
+        a.Load64(Rax, R12, CallbackHooks.CacheCellOffset);
+        a.Store64(Rsp, SavedCell, Rax);
         a.MovRR(Rdi, R13);
         a.MovImm32(Rsi, n);
         a.MovImm32(Rdx, ret == ScalarKind.Void ? 0 : 1);
-        a.MovImm32(Rcx, -(n + 2));
+        a.LoadExtend(Rcx, Rsp, Handler, 4, signed: true);
         a.Xor32(R8, R8);
         a.Xor32(R9, R9);
         a.CallAbs((nint)LuaApi.pcallk);
-        CallbackNesting.EmitLeave(a);
-        // Nested ffi calls cleared these: this call is still in progress.
+        CallbackNesting.EmitLeave(a, Lowered);
+        // Nested ffi calls cleared these: this call is still in progress, its stack as it was.
         a.Store64(R12, CallbackHooks.CallStateOffset, R13);
         a.Store64(R12, CallbackHooks.CallThreadOffset, R14);
+        a.Load64(Rcx, Rsp, SavedCell);
+        a.Store64(R12, CallbackHooks.CacheCellOffset, Rcx);
         a.Test32(Rax, Rax);
         a.Jcc(Cond.NE, failed);
 
-        a.StoreImm64(Rsp, Result, 0);
+        if (!ret.IsInteger()) a.StoreImm64(Rsp, Result, 0);   // an integer result is always written
         if (recordResult)
         {
             // C# converts the result into the struct's memory (zeroed again, and the error recorded, when it cannot).
@@ -215,14 +212,8 @@ internal static unsafe class CallbackTrampoline
         }
         else if (ret != ScalarKind.Void) EmitReadResult(a, ret, badResult);
 
-        // The handler and the result.
-        if (LuaStackAccess.TopOffset >= 0) LuaStackAccess.EmitPop(a, R13, ret == ScalarKind.Void ? 1 : 2);
-        else
-        {
-            a.MovRR(Rdi, R13);
-            a.MovImm32(Rsi, ret == ScalarKind.Void ? -2 : -3);
-            a.CallAbs((nint)LuaApi.settop);
-        }
+        // The result, and the handler when it was pushed for this invocation.
+        EmitPop(a, ret == ScalarKind.Void ? 0 : 1);
         a.Store64(R12, CallbackHooks.DepthOffset, R15);
         var epilogue = a.NewLabel();
         var recordOut = a.NewLabel();
@@ -243,7 +234,7 @@ internal static unsafe class CallbackTrampoline
             a.Load64(Rax, Rsp, Result);
             if (ret.IsInteger() && ret.Shape().bytes < 8) a.Extend(Rax, Rax, ret.Shape().bytes, ret.Shape().signed);
             if (ret == ScalarKind.F32) a.MovssLoad(0, Rsp, Result);
-            else a.MovsdLoad(0, Rsp, Result);
+            else if (ret.IsFloat()) a.MovsdLoad(0, Rsp, Result);
         }
         a.Mark(epilogue);
         a.AddImm32(Rsp, frame, wide: true);
@@ -274,9 +265,8 @@ internal static unsafe class CallbackTrampoline
         a.CallAbs(CallbackSupport.BadResultAddress);
 
         a.Mark(cleanup);
-        a.MovRR(Rdi, R13);
-        a.MovImm32(Rsi, -3);   // the handler and the error (or the result)
-        a.CallAbs((nint)LuaApi.settop);
+        EmitPop(a, 1);   // the error (or the result), and the handler when it was pushed
+
         a.Store64(R12, CallbackHooks.DepthOffset, R15);
         a.Jmp(zero);
 
@@ -285,9 +275,7 @@ internal static unsafe class CallbackTrampoline
         {
             if (!IsRecord(ps[i])) continue;
             a.Mark(pushFailed[i]);
-            a.MovRR(Rdi, R13);
-            a.MovImm32(Rsi, -(i + 3));
-            a.CallAbs((nint)LuaApi.settop);
+            EmitPop(a, i + 1);   // the function and the arguments pushed so far
             a.Store64(R12, CallbackHooks.DepthOffset, R15);
             a.Jmp(zero);
         }
@@ -307,6 +295,93 @@ internal static unsafe class CallbackTrampoline
         a.CallAbs(CallbackSupport.ForeignAddress);
         a.Jmp(zero);
         return a.ToArray();
+    }
+
+    /// <summary>
+    /// Pushes the message handler (unless the ffi call keeps it) and the function, and sets the
+    /// frame's handler index. The first callback an ffi call invokes keeps its handler and function
+    /// on top of that call's stack (where the ffi call's C function drops them as it returns; every
+    /// invocation leaves the stack as it found it, so they stay on top): its later invocations in
+    /// the same call push a copy of the function only. Any other callback pushes both each time,
+    /// and drops the handler again.
+    /// </summary>
+    static void EmitPushFunction(X64Assembler a, int n)
+    {
+        var miss = a.NewLabel();
+        var kept = a.NewLabel();
+        var done = a.NewLabel();
+        a.Load64(Rax, R12, CallbackHooks.CacheCellOffset);
+        a.CmpRR(Rax, Rbx);
+        a.Jcc(Cond.NE, miss);
+        // Kept: a copy of the function on top, the handler below it.
+        a.Mark(kept);
+        if (LuaStackAccess.TopOffset >= 0) LuaStackAccess.EmitPushTop(a, R13);
+        else
+        {
+            a.MovRR(Rdi, R13);
+            a.MovImm32(Rsi, -1);
+            a.CallAbs((nint)LuaApi.pushvalue);
+        }
+        a.MovImm32(Rax, -(n + 3));
+        a.Store32(Rsp, Handler, Rax);
+        a.Xor32(Rax, Rax);
+        a.Store32(Rsp, HandlerOnTop, Rax);
+        a.Jmp(done);
+
+        a.Mark(miss);
+        EmitPushHandlerAndFunction(a);
+        var other = a.NewLabel();
+        a.Test64(Rax, Rax);
+        a.Jcc(Cond.NE, other);
+        a.Store64(R12, CallbackHooks.CacheCellOffset, Rbx);   // the first callback of this ffi call: keep them
+        a.Jmp(kept);
+
+        // Another callback's are kept: this one's handler and function go on top, and the handler comes off after.
+        a.Mark(other);
+        a.MovImm32(Rax, -(n + 2));
+        a.Store32(Rsp, Handler, Rax);
+        a.MovImm32(Rax, 1);
+        a.Store32(Rsp, HandlerOnTop, Rax);
+        a.Mark(done);
+    }
+
+    /// <summary>Pushes the message handler and the function: a copy from its slot on the store's stack, moved onto L (no table lookup). rax is kept.</summary>
+    static void EmitPushHandlerAndFunction(X64Assembler a)
+    {
+        a.Push(Rax);
+        a.Push(Rax);
+        a.MovRR(Rdi, R13);
+        a.MovImm64(Rsi, CallbackSupport.MessageHandler);
+        a.Xor32(Rdx, Rdx);
+        a.CallAbs((nint)LuaApi.pushcclosure);
+        a.Load64(Rdi, Rbx, CallbackCells.StoreOffset);
+        a.Load32(Rsi, Rbx, CallbackCells.ReferenceOffset);
+        a.CallAbs((nint)LuaApi.pushvalue);
+        a.Load64(Rdi, Rbx, CallbackCells.StoreOffset);
+        a.MovRR(Rsi, R13);
+        a.MovImm32(Rdx, 1);
+        a.CallAbs(CallbackRegistry.XMove);
+        a.Pop(Rax);
+        a.Pop(Rax);
+    }
+
+    /// <summary>Drops <paramref name="count"/> values, and the handler when this invocation pushed it on top (rax, rcx, rdx, rsi, rdi are used).</summary>
+    static void EmitPop(X64Assembler a, int count)
+    {
+        a.Load32(Rcx, Rsp, HandlerOnTop);
+        if (LuaStackAccess.TopOffset >= 0)
+        {
+            a.ShlImm(Rcx, 4);
+            a.Load64(Rax, R13, LuaStackAccess.TopOffset);
+            if (count > 0) a.SubImm32(Rax, count * LuaStackAccess.SlotSize, wide: true);
+            a.SubRR(Rax, Rcx);
+            a.Store64(R13, LuaStackAccess.TopOffset, Rax);
+            return;
+        }
+        a.MovImm32(Rsi, -1 - count);
+        a.SubRR32(Rsi, Rcx);
+        a.MovRR(Rdi, R13);
+        a.CallAbs((nint)LuaApi.settop);
     }
 
     /// <summary>Zeroes <paramref name="size"/> bytes at [<paramref name="at"/>] (rax and rcx are free).</summary>

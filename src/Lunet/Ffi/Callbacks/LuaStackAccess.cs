@@ -4,8 +4,8 @@ using static Lunet.Interop.X64Assembler;
 namespace Lunet.Ffi.Callbacks;
 
 /// <summary>
-/// The trampolines' shortcut past three Lua C API calls on their hot path: pushing an integer
-/// argument, reading an integer result and dropping the values they pushed, done on the
+/// The trampolines' shortcut past four Lua C API calls on their hot path: pushing an integer
+/// argument, copying the function kept on top, reading an integer result and dropping the values they pushed, done on the
 /// lua_State's top pointer itself (lua_State.top, a pointer to 16-byte stack slots whose value
 /// is followed by its type tag). The offset of that pointer in liblua54's private lua_State is
 /// found once on a state of our own and then checked: a push of an integer and of a float must
@@ -84,6 +84,18 @@ internal static unsafe class LuaStackAccess
         a.Store64(Rax, 0, value);
         a.MovImm32(value, IntegerTag);
         a.Store8(Rax, TagOffset, value);
+        a.AddImm32(Rax, SlotSize, wide: true);
+        a.Store64(state, TopOffset, Rax);
+    }
+
+    /// <summary>Pushes a copy of the value on top (a function: no collector barrier is needed for the stack; rax and rcx are used).</summary>
+    public static void EmitPushTop(X64Assembler a, int state)
+    {
+        a.Load64(Rax, state, TopOffset);
+        a.Load64(Rcx, Rax, -SlotSize);
+        a.Store64(Rax, 0, Rcx);
+        a.Load64(Rcx, Rax, -SlotSize + 8);
+        a.Store64(Rax, 8, Rcx);
         a.AddImm32(Rax, SlotSize, wide: true);
         a.Store64(state, TopOffset, Rax);
     }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <string.h>
+#include <pthread.h>
 
 typedef struct DD { double x, y; } DD;                         /* SSE, SSE */
 typedef struct ID { int32_t i; double d; } ID;                 /* INTEGER, SSE */
@@ -131,4 +132,24 @@ DD cs_fold(DD (*cb)(DD, DD), DD v, int n)
     DD acc = { 0, 0 };
     for (int i = 0; i < n; i++) acc = cb(acc, v);
     return acc;
+}
+
+/* From another thread: the callback runs on no thread but its runtime's, so in "queue" mode this
+   invocation waits for the runtime's thread; C gets a zeroed result at once. */
+struct cs_thread_args { uint64_t (*cb)(int, DD, Big); int s; uint64_t got; };
+
+static void *cs_thread(void *p)
+{
+    struct cs_thread_args *a = p;
+    a->got = a->cb(a->s, dd(a->s), big(a->s));
+    return NULL;
+}
+
+uint64_t cs_give_from_thread(uint64_t (*cb)(int, DD, Big), int s)
+{
+    struct cs_thread_args a = { cb, s, 12345 };
+    pthread_t t;
+    if (pthread_create(&t, NULL, cs_thread, &a) != 0) return 1;
+    pthread_join(t, NULL);
+    return a.got;
 }

@@ -11,7 +11,7 @@ namespace Lunet.Tests.Callbacks;
 /// </summary>
 public class CallbackStructTests
 {
-    static string Library => NativeBuild.SharedLibrary("callback_structs.c");
+    static string Library => NativeBuild.SharedLibrary("callback_structs.c", "-lpthread");
 
     static string Declarations => string.Join("\n",
         File.ReadLines(Path.Combine(NativeBuild.NativeDir, "callback_structs.c")).Where(l => l.StartsWith("typedef ", StringComparison.Ordinal)));
@@ -226,5 +226,21 @@ public class CallbackStructTests
             """)!;
         Assert.Contains("test:14: inside 0.0", e);
         Assert.Contains("stack traceback:", e);
+    }
+
+    [Fact]
+    public void AQueuedInvocationFromAnotherThreadGetsItsStructArgumentsCopied()
+    {
+        if (!NativeStubCompiler.IsSupported) return;
+        Assert.Equal("0|7|10.5|-7.25|7|-21", Eval("""
+            local seen = {}
+            local cb = ffi.callback(function(s, v, b)
+              seen = { s, v.x, v.y, b.a, b.b }
+              return 99
+            end, 'u64', {'i32', 'DD', 'Big'}, { threads = 'queue' })
+            -- C got zero at once; the invocation ran on this thread when the call returned
+            local got = lib:call('cs_give_from_thread', 'u64', {'pointer', 'i32'}, cb, 7)
+            return got .. '|' .. table.concat(seen, '|')
+            """));
     }
 }

@@ -55,6 +55,13 @@ internal static unsafe class Allocator
         /// reads), and non-zero when ffi.errno(v) set it, so the next call stores it into errno first.
         /// </summary>
         public long Errno, ErrnoPending;
+        /// <summary>Callbacks: how many callback invocations are nested on the runtime's thread now (Ffi/Callbacks/CallbackNesting.cs).</summary>
+        public long CallbackLevels;
+        /// <summary>
+        /// Callbacks: the cell of the callback whose message handler and function the ffi call in
+        /// progress keeps on top of its stack (0: none yet); reset by every ffi call (Ffi/Callbacks/CallbackTrampoline.cs).
+        /// </summary>
+        public nint CallbackCacheCell;
     }
 
     const int UsedOffset = 0, LimitOffset = 8, DepthOffset = 16;

@@ -180,6 +180,71 @@ public class FunctionPointerTests
             return table.concat(r, '|')
             """));
 
+    [Fact]
+    public void AnInitialiserTableTakesFunctionsForFunctionPointerFields() =>
+        Assert.Equal("203|405|4.0|3|7|-1|12|30|11", Eval("""
+            ffi.cdef[[
+              typedef int (*fp_binop)(int, int);
+              struct func_holder { struct func_ops ops[2]; fp_binop fs[3]; struct { fp_binop inner; } nested; };
+            ]]
+            local apply = lib:wrap('i32', 'func_apply', 'pointer', 'i32', 'i32')
+            local o = ffi.new('struct func_ops', { combine = function(a, b) return a * 100 + b end, scale = function(x) return x * 2 end, tag = 3 })
+            local r = { apply(o, 2, 3), o.combine(4, 5), o.scale(2.0), o.tag }
+            -- nested records, arrays of function pointers, and a positional array initialiser
+            local h = ffi.new('struct func_holder', {
+              ops = { { combine = function() return 7 end }, {} },
+              fs = { function(a, b) return a * b end, nil },
+              nested = { inner = function(a, b) return a - b + 20 end },
+            })
+            collectgarbage(); collectgarbage()
+            r[#r + 1] = apply(h.ops[0], 0, 0)
+            r[#r + 1] = apply(h.ops[1], 0, 0)   -- NULL: func_apply returns -1
+            r[#r + 1] = h.fs[0](3, 4)
+            r[#r + 1] = h.nested.inner(15, 5)
+            local arr = ffi.new('fp_binop[2]', { function(a, b) return a + b end, function(a, b) return a end })
+            collectgarbage()
+            r[#r + 1] = arr[0](5, 6)
+            return table.concat(r, '|')
+            """));
+
+    [Fact]
+    public void ACallbackFromAnInitialiserIsReleasedWhenItsInstanceIsCollected() =>
+        Assert.Equal("5|a freed callback was called|6|a freed callback was called", Eval("""
+            ffi.cdef[[struct func_pair { struct func_ops ops[1]; };]]
+            local address = lib:wrap('pointer', 'func_combine_address', 'pointer')
+            local r = {}
+            local o = ffi.new('struct func_ops', { combine = function(a, b) return a + b end })
+            local old = ffi.func(address(o), 'int (*)(int, int)')
+            r[#r + 1] = old(2, 3)
+            o = nil
+            collectgarbage(); collectgarbage()
+            local ok, err = pcall(old, 2, 3)
+            r[#r + 1] = err:match('a freed callback was called')
+            -- nested in an array inside a record: the outer instance owns it
+            local p = ffi.new('struct func_pair', { ops = { { combine = function(a, b) return a * b end } } })
+            old = ffi.func(address(p.ops[0]), 'int (*)(int, int)')
+            r[#r + 1] = old(2, 3)
+            p = nil
+            collectgarbage(); collectgarbage()
+            ok, err = pcall(old, 2, 3)
+            r[#r + 1] = err:match('a freed callback was called')
+            return table.concat(r, '|')
+            """));
+
+    [Fact]
+    public void AnInitialiserStillRefusesWhatIsNoFunctionPointer()
+    {
+        Assert.Contains("cannot set struct func_ops.combine to \"x\" (a string): i32 (*)(i32, i32) expected, got string",
+            Error("ffi.new('struct func_ops', { combine = 'x' })"));
+        Assert.Contains("cannot set struct func_ops.tag to function: i32 expected, got function",
+            Error("ffi.new('struct func_ops', { tag = function() end })"));
+        // A function for a function type callbacks cannot have: the callback's own error, naming the field.
+        Assert.Contains("struct func_opaque cannot be passed by value: it is incomplete", Error("""
+            ffi.cdef[[struct func_opaque; struct func_bad { int (*f)(struct func_opaque); };]]
+            ffi.new('struct func_bad', { f = function() end })
+            """));
+    }
+
     [Theory]
     [InlineData("o.combine = function(a, b) return b end")]
     [InlineData("o.combine = nil")]

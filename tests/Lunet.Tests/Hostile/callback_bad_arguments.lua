@@ -20,9 +20,12 @@ local many = {}
 for i = 1, 300 do many[i] = "int" end
 refuses("too many parameters (300", f, "int", many)
 refuses("cannot return a string", f, "string", {})
-ffi.cdef("struct Pair { int a, b; };")
-refuses("struct Pair by value is not supported in callbacks yet", f, "struct Pair", {})
-refuses("struct Pair by value is not supported in callbacks yet", f, "int", { "struct Pair" })
+ffi.cdef("struct Pair { int a, b; }; struct Opaque;")
+refuses("struct Opaque cannot be returned by value: it is incomplete", f, "struct Opaque", {})
+refuses("struct Opaque cannot be passed by value: it is incomplete", f, "int", { "struct Pair", "struct Opaque" })
+refuses("i32[4] cannot be passed by value", f, "int", { "int[4]" })
+-- structs by value are fine
+ffi.callback(f, "struct Pair", { "struct Pair" }):free()
 refuses("bad argument #4 to 'callback' (options table expected, got string)", f, "int", {}, "queue")
 refuses("threads must be \"error\" or \"queue\", got \"sometimes\"", f, "int", {}, { threads = "sometimes" })
 refuses("threads must be \"error\" or \"queue\", got table", f, "int", {}, { threads = {} })

@@ -21,13 +21,15 @@ internal static unsafe class CallbackHooks
     public static readonly int CallThreadOffset = (int)Marshal.OffsetOf<Allocator.Counters>(nameof(Allocator.Counters.CallThread));
     public static readonly int AttentionOffset = (int)Marshal.OffsetOf<Allocator.Counters>(nameof(Allocator.Counters.CallbackAttention));
     public static readonly int DepthOffset = (int)Marshal.OffsetOf<Allocator.Counters>(nameof(Allocator.Counters.ManagedDepth));
+    public static readonly int CacheCellOffset = (int)Marshal.OffsetOf<Allocator.Counters>(nameof(Allocator.Counters.CallbackCacheCell));
 
     /// <summary>Attention bits: a callback's error waits; a callback was called on a foreign thread; a freed one was called; invocations are queued; temporary callbacks wait for release.</summary>
     public const int ErrorBit = 1, ForeignBit = 2, FreedBit = 4, QueuedBit = 8, TemporaryBit = 16;
 
     /// <summary>
     /// Before the target's arguments are loaded (caller-saved registers are free, rsp is
-    /// 16-byte aligned and nothing is stored below it yet): CallState = L, CallThread = the thread pointer.
+    /// 16-byte aligned and nothing is stored below it yet): CallState = L, CallThread = the thread pointer,
+    /// and no callback's function kept on this call's stack yet.
     /// </summary>
     public static void EmitBeforeCall(X64Assembler a, int stateReg)
     {
@@ -37,6 +39,7 @@ internal static unsafe class CallbackHooks
         a.Store64(Rcx, CallStateOffset, stateReg);
         EmitThreadPointer(a, Rdx);
         a.Store64(Rcx, CallThreadOffset, Rdx);
+        a.StoreImm64(Rcx, CacheCellOffset, 0);
         a.Mark(skip);
         if (!DirectRead) a.AddImm32(Rsp, 16, wide: true);
     }
@@ -164,6 +167,7 @@ internal static unsafe class CallbackHooks
         if (c == null || ThreadPointer == null) return;
         c->CallState = L;
         c->CallThread = ThreadPointer();
+        c->CallbackCacheCell = 0;
     }
 
     /// <summary>The managed stubs' <see cref="EmitAfterCall"/>: true when an error message was pushed (the stub returns -1).</summary>

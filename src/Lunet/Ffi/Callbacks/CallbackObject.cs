@@ -77,16 +77,12 @@ internal static unsafe class CallbackObject
         return cb;
     }
 
-    /// <summary>What callbacks cannot take or return yet.</summary>
+    /// <summary>What callbacks cannot take or return: a string result, and what no call passes by value (incomplete records, arrays, records aligned past 16).</summary>
     static void Refuse(CType ret, IReadOnlyList<CType> parameters, string function)
     {
-        if (ret.Scalar == ScalarKind.None || parameters.Any(p => p.Scalar == ScalarKind.None))
-        {
-            var aggregate = ret.Scalar == ScalarKind.None ? ret : parameters.First(p => p.Scalar == ScalarKind.None);
-            throw new LuaException($"{function}: {aggregate.Name} by value is not supported in callbacks yet (pass a pointer to it)");
-        }
         if (ret.Scalar == ScalarKind.CString)
             throw new LuaException($"{function}: a callback cannot return a string (Lua would collect it when the callback returns); return a pointer to memory that outlives the call");
+        CallSignature.CheckByValue(ret, parameters, function);
     }
 
     /// <summary>The options table: { threads = "error" | "queue" }; true for "queue".</summary>

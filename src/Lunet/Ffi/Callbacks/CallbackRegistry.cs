@@ -179,5 +179,5 @@ internal sealed unsafe class CallbackRegistry
     public (int calls, string? which) TakeForeign() => (Interlocked.Exchange(ref foreignCalls, 0), foreignCallback);
 }
 
-/// <summary>An invocation a foreign thread queued: the callback and its arguments (strings copied).</summary>
-internal sealed record QueuedCall(Callback Callback, long[] Values, byte[]?[] Strings);
+/// <summary>An invocation a foreign thread queued: the callback and its arguments (the bytes of strings and structs copied).</summary>
+internal sealed record QueuedCall(Callback Callback, long[] Values, byte[]?[] Bytes);

@@ -16,7 +16,9 @@ internal static unsafe class CallbackSupport
     public static readonly nint FailedAddress = (nint)(delegate* unmanaged[Cdecl]<CallbackCells.Cell*, nint, int, void>)&Failed;
     public static readonly nint BadResultAddress = (nint)(delegate* unmanaged[Cdecl]<CallbackCells.Cell*, nint, void>)&BadResult;
     public static readonly nint NoStackAddress = (nint)(delegate* unmanaged[Cdecl]<CallbackCells.Cell*, nint, void>)&NoStack;
-    public static readonly nint ForeignAddress = (nint)(delegate* unmanaged[Cdecl]<CallbackCells.Cell*, long*, void>)&Foreign;
+    public static readonly nint ForeignAddress = (nint)(delegate* unmanaged[Cdecl]<CallbackCells.Cell*, byte*, byte*, void>)&Foreign;
+    public static readonly nint RecordArgumentAddress = (nint)(delegate* unmanaged[Cdecl]<CallbackCells.Cell*, nint, int, byte*, int>)&RecordArgument;
+    public static readonly nint RecordResultAddress = (nint)(delegate* unmanaged[Cdecl]<CallbackCells.Cell*, nint, byte*, int>)&RecordResult;
     public static readonly nint AfterCallAddress = (nint)(delegate* unmanaged[Cdecl]<nint, int>)&AfterCall;
 
     /// <summary>The message handler the trampolines push (a light C function): the runtime's traceback.</summary>
@@ -68,7 +70,7 @@ internal static unsafe class CallbackSupport
                 message = $"cannot yield inside {cb?.Describe() ?? "a callback"}: a callback runs inside a C function, which cannot be suspended ({YieldMessage})"
                     + message[YieldMessage.Length..];
             else if (status == 5 || message.StartsWith("C stack overflow", StringComparison.Ordinal)) // LUA_ERRERR: past the limit while handling it
-                message = $"callbacks nested too deep in {cb?.Describe() ?? "a callback"}: {message} (Lua allows {MaxCCalls} nested C calls in all; each callback level takes one)";
+                message = $"callbacks nested too deep in {cb?.Describe() ?? "a callback"}: {message} (Lua allows {MaxCCalls} nested C calls in all; each callback level {(CallbackNesting.Offset >= 0 ? $"past the first {CallbackNesting.FreeLevels} " : "")}takes one)";
             Record((Allocator.Counters*)cell->Counters, message);
         }
         catch (Exception e) { Record((Allocator.Counters*)cell->Counters, Describe(e)); }
@@ -98,6 +100,64 @@ internal static unsafe class CallbackSupport
         catch { }
     }
 
+    /// <summary>
+    /// Struct argument <paramref name="parameter"/> (its bytes at <paramref name="bytes"/>): pushes a new
+    /// instance of its type holding a copy. 1 when done; 0, with nothing pushed and the error recorded, when not.
+    /// </summary>
+    [UnmanagedCallersOnly(CallConvs = [typeof(System.Runtime.CompilerServices.CallConvCdecl)])]
+    static int RecordArgument(CallbackCells.Cell* cell, nint L, int parameter, byte* bytes)
+    {
+        using var frame = ProtectedCall.Enter(L);
+        int top = gettop(L);
+        var cb = CallbackCells.Owner(cell->Index);
+        try
+        {
+            if (cb == null) throw new LuaException("it was freed while C called it");
+            if (checkstack(L, 8) == 0) throw new LuaException("no room on the Lua stack (stack overflow)");
+            PushRecord(L, cb.Signature.Parameters[parameter], bytes, cb.Describe());
+            return 1;
+        }
+        catch (Exception e)
+        {
+            settop(L, top);
+            Record((Allocator.Counters*)cell->Counters, $"{cb?.Describe() ?? "a callback"}: cannot pass argument #{parameter + 1}: {Describe(e)}; C got 0");
+            return 0;
+        }
+    }
+
+    static void PushRecord(nint L, CType t, byte* bytes, string function)
+    {
+        var h = Memory.Instance.New(L, t, function);
+        NativeMemory.Copy(bytes, (void*)h->Address, (nuint)t.Size);
+    }
+
+    /// <summary>
+    /// The struct result on top of the stack into <paramref name="dest"/> (the struct's size): an instance
+    /// or view of its type, or a table of fields, as a struct argument is read. 1 when done; 0 when the
+    /// value is refused: <paramref name="dest"/> is zeroed again and the error recorded.
+    /// </summary>
+    [UnmanagedCallersOnly(CallConvs = [typeof(System.Runtime.CompilerServices.CallConvCdecl)])]
+    static int RecordResult(CallbackCells.Cell* cell, nint L, byte* dest)
+    {
+        using var frame = ProtectedCall.Enter(L);
+        int top = gettop(L);
+        var cb = CallbackCells.Owner(cell->Index);
+        try
+        {
+            if (cb == null) throw new LuaException("it was freed while C called it");
+            AggregateArgument.Fill(L, top, (StructType)cb.Signature.Returns, dest, cb.Describe());
+            return 1;
+        }
+        catch (Exception e)
+        {
+            settop(L, top);
+            if (cb != null) NativeMemory.Clear(dest, (nuint)cb.Signature.Returns.Size);
+            var t = cb?.Signature.Returns.Name ?? "struct";
+            Record((Allocator.Counters*)cell->Counters, $"bad result from {cb?.Describe() ?? "a callback"} ({Describe(e)}); C got a zeroed {t}");
+            return 0;
+        }
+    }
+
     static string Describe(Exception e) => e is LuaException ? e.Message : CFunction.UnexpectedFailure;
 
     /// <summary>Keeps <paramref name="message"/> for the ffi call in progress to raise (the first one wins).</summary>
@@ -108,9 +168,13 @@ internal static unsafe class CallbackSupport
         Interlocked.Or(ref c->CallbackAttention, CallbackHooks.ErrorBit);
     }
 
-    /// <summary>Called on a thread that is not making its runtime's ffi call: queue the invocation, or report it.</summary>
+    /// <summary>
+    /// Called on a thread that is not making its runtime's ffi call: queue the invocation, or report it.
+    /// The arguments are in the trampoline's areas at <paramref name="args"/>; a struct passed on the
+    /// stack, in the caller's stack arguments at <paramref name="stackArgs"/> (<see cref="CallbackTrampoline.ArgumentOffsets"/>).
+    /// </summary>
     [UnmanagedCallersOnly(CallConvs = [typeof(System.Runtime.CompilerServices.CallConvCdecl)])]
-    static void Foreign(CallbackCells.Cell* cell, long* args)
+    static void Foreign(CallbackCells.Cell* cell, byte* args, byte* stackArgs)
     {
         try
         {
@@ -119,15 +183,23 @@ internal static unsafe class CallbackSupport
             var ps = cb.Signature.Parameters;
             if (cb.Queue)
             {
+                var plan = Abi.ArgumentPlans.Of(cb.Signature);
+                var offsets = CallbackTrampoline.ArgumentOffsets(cb.Signature, plan, out _);
                 var values = new long[ps.Count];
-                var strings = new byte[]?[ps.Count];
+                var bytes = new byte[]?[ps.Count];
                 for (int i = 0; i < ps.Count; i++)
                 {
-                    values[i] = args[i];
-                    if (ps[i].Scalar == ScalarKind.CString && args[i] != 0)
-                        strings[i] = new ReadOnlySpan<byte>((byte*)args[i], checked((int)Strlen((byte*)args[i]))).ToArray();
+                    byte* at = offsets[i] < 0 ? stackArgs + plan.Parameters[i].StackOffset : args + offsets[i];
+                    if (ps[i].Kind == TypeKind.Record)
+                    {
+                        bytes[i] = new ReadOnlySpan<byte>(at, ps[i].Size).ToArray();
+                        continue;
+                    }
+                    long v = values[i] = *(long*)at;
+                    if (ps[i].Scalar == ScalarKind.CString && v != 0)
+                        bytes[i] = new ReadOnlySpan<byte>((byte*)v, checked((int)Strlen((byte*)v))).ToArray();
                 }
-                if (cb.Registry.Enqueue(new QueuedCall(cb, values, strings))) return;
+                if (cb.Registry.Enqueue(new QueuedCall(cb, values, bytes))) return;
             }
             cb.Registry.NoteForeign(cb);
         }
@@ -210,11 +282,26 @@ internal static unsafe class CallbackSupport
             var cb = call.Callback;
             if (cb.IsFreed) continue;
             var ps = cb.Signature.Parameters;
-            if (checkstack(L, ps.Count + 3) == 0) return $"{cb.Describe()}: no room on the Lua stack for a queued call";
+            if (checkstack(L, ps.Count + 10) == 0) return $"{cb.Describe()}: no room on the Lua stack for a queued call";
             int top = gettop(L);
             pushcclosure(L, MessageHandler, 0);
             r.PushFunction(L, cb.Reference);
-            for (int i = 0; i < ps.Count; i++) PushValue(L, ps[i].Scalar, call.Values[i], call.Strings[i]);
+            string? failure = null;
+            for (int i = 0; i < ps.Count && failure == null; i++)
+            {
+                if (ps[i].Kind != TypeKind.Record) PushValue(L, ps[i].Scalar, call.Values[i], call.Bytes[i]);
+                else
+                    try
+                    {
+                        fixed (byte* b = call.Bytes[i]) PushRecord(L, ps[i], b, cb.Describe());
+                    }
+                    catch (LuaException e) { failure = $"{cb.Describe()}: cannot pass argument #{i + 1} of a queued call: {e.Message}"; }
+            }
+            if (failure != null)
+            {
+                settop(L, top);
+                return failure;
+            }
             int status = ProtectedCall.Call(L, ps.Count, 0, top + 1);
             string? message = status == LUA_OK ? null : LuaOps.ToStringOrNull(L, -1) ?? $"{cb.Describe()} failed in a queued call";
             settop(L, top);

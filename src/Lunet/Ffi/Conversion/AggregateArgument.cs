@@ -18,20 +18,9 @@ internal static unsafe class AggregateArgument
     /// <summary>Fills <paramref name="dest"/> (<paramref name="t"/>.Size bytes) from the value at <paramref name="idx"/>, argument number <paramref name="arg"/> of <paramref name="function"/>.</summary>
     public static void Store(nint L, int idx, StructType t, byte* dest, int arg, string function)
     {
-        if (Instance.TryGet(L, idx) is var h && h != null)
-        {
-            var given = Instance.TypeOf(h);
-            if (!ReferenceEquals(given, t))
-                throw LuaException.BadArgument(arg, function, $"{t.Name} expected, got {given.Name}");
-            NativeMemory.Copy((void*)h->Address, dest, (nuint)t.Size);
-            return;
-        }
-        if (type(L, idx) != TTABLE)
-            throw LuaException.BadArgument(arg, function, $"{t.Name} expected (an instance or a table of fields), got {LuaOps.TypeName(L, idx)}");
-        CheckFieldNames(L, idx, t, arg, function);
         try
         {
-            InstanceMethods.Store(L, idx, t, dest, t.Name, function);
+            Fill(L, idx, t, dest, function);
         }
         catch (LuaException e)
         {
@@ -39,8 +28,28 @@ internal static unsafe class AggregateArgument
         }
     }
 
+    /// <summary>
+    /// The same for any value that must become a <paramref name="t"/> (a callback's struct result too): the
+    /// error says only what was expected and what was given, for the caller to place.
+    /// </summary>
+    public static void Fill(nint L, int idx, StructType t, byte* dest, string function)
+    {
+        if (Instance.TryGet(L, idx) is var h && h != null)
+        {
+            var given = Instance.TypeOf(h);
+            if (!ReferenceEquals(given, t))
+                throw new LuaException($"{t.Name} expected, got {given.Name}");
+            NativeMemory.Copy((void*)h->Address, dest, (nuint)t.Size);
+            return;
+        }
+        if (type(L, idx) != TTABLE)
+            throw new LuaException($"{t.Name} expected (an instance or a table of fields), got {LuaOps.TypeName(L, idx)}");
+        CheckFieldNames(L, idx, t);
+        InstanceMethods.Store(L, idx, t, dest, t.Name, function);
+    }
+
     /// <summary>Every key of the table must name a field of <paramref name="t"/> (raw traversal: no metamethod runs).</summary>
-    static void CheckFieldNames(nint L, int table, StructType t, int arg, string function)
+    static void CheckFieldNames(nint L, int table, StructType t)
     {
         LuaOps.EnsureStack(L, 3);
         pushnil(L);
@@ -51,7 +60,7 @@ internal static unsafe class AggregateArgument
             {
                 var key = name != null ? $"'{(name.Length > 48 ? name[..48] + "..." : name)}'" : type(L, -2) == TSTRING ? "(a long string)" : $"(a {LuaOps.TypeName(L, -2)})";
                 settop(L, -3);
-                throw LuaException.BadArgument(arg, function, $"{t.Name} has no field {key}");
+                throw new LuaException($"{t.Name} has no field {key}");
             }
             settop(L, -2);
         }

@@ -91,7 +91,7 @@ internal static unsafe class InstanceMethods
         if (Instance.Refusal(t) is { } why) throw new LuaException($"{function}: {why}");
         var h = Instance.New(L, t, function);
         if (type(L, init) is not (TNONE or TNIL))
-            Store(L, init, t, (byte*)h->Address, t.Name, function);
+            Store(L, init, t, (byte*)h->Address, t.Name, function, owner: gettop(L));
         return 1;
     }
 
@@ -126,7 +126,7 @@ internal static unsafe class InstanceMethods
             Callbacks.OwnedCallbacks.Store(L, 1, 3, ft, f, at, Target(L, t), m => new LuaException($"cannot set {Target(L, t)} to {Value(L, 3)}: {m}"));
         // A scalar, the common case: the error text is only made when the value is refused.
         else if (ft.IsScalarValue) LuaToC.Store(L, 3, ft, at, m => new LuaException($"cannot set {Target(L, t)} to {Value(L, 3)}: {m}"));
-        else Store(L, 3, ft, at, Target(L, t), "assignment");
+        else Store(L, 3, ft, at, Target(L, t), "assignment", owner: 1);
         return 0;
     }
 
@@ -175,10 +175,19 @@ internal static unsafe class InstanceMethods
     /// <summary>A complete struct, union or array type: what reads as a view and writes from a table or an instance.</summary>
     public static bool IsAggregate(CType t) => t.IsComplete && t.Kind is TypeKind.Record or TypeKind.Array;
 
-    /// <summary>Stores the Lua value at <paramref name="value"/> as a <paramref name="t"/> at <paramref name="at"/>; errors name <paramref name="what"/>.</summary>
-    public static void Store(nint L, int value, CType t, byte* at, string what, string function)
+    /// <summary>
+    /// Stores the Lua value at <paramref name="value"/> as a <paramref name="t"/> at <paramref name="at"/>; errors name <paramref name="what"/>.
+    /// With <paramref name="owner"/> (the stack index of the instance or view <paramref name="at"/> lies in), a
+    /// function-pointer field or element takes a Lua function too: a callback that object owns.
+    /// </summary>
+    public static void Store(nint L, int value, CType t, byte* at, string what, string function, int owner = 0)
     {
         value = absindex(L, value);
+        if (owner != 0 && Calls.FunctionPointers.FunctionOf(t) is { } f)
+        {
+            Callbacks.OwnedCallbacks.Store(L, owner, value, t, f, at, what, m => new LuaException($"cannot set {what} to {Value(L, value)}: {m}"));
+            return;
+        }
         if (t.IsScalarValue)
         {
             LuaToC.Store(L, value, t, at, m => new LuaException($"cannot set {what} to {Value(L, value)}: {m}"));
@@ -206,15 +215,15 @@ internal static unsafe class InstanceMethods
         {
             LuaOps.EnsureStack(L, 4);
             NativeMemory.Clear(at, (nuint)t.Size);
-            if (t is ArrayType a) StoreSequence(L, value, a, at, what, function);
-            else if (t is StructType s) StoreFields(L, value, s, at, what, function);
+            if (t is ArrayType a) StoreSequence(L, value, a, at, what, function, owner);
+            else if (t is StructType s) StoreFields(L, value, s, at, what, function, owner);
             return;
         }
         throw new LuaException($"cannot set {what} to {Value(L, value)}: {t.Name} expected (a table{(t is ArrayType { Element.Size: 1 } ? ", a string" : "")} or an instance)");
     }
 
     /// <summary>Elements from the sequence table at <paramref name="table"/>: t[1] goes to element 0.</summary>
-    static void StoreSequence(nint L, int table, ArrayType a, byte* at, string what, string function)
+    static void StoreSequence(nint L, int table, ArrayType a, byte* at, string what, string function, int owner)
     {
         long count = a.Count ?? 0;
         long n = (long)rawlen(L, table);
@@ -222,13 +231,13 @@ internal static unsafe class InstanceMethods
         for (long i = 0; i < n; i++)
         {
             rawgeti(L, table, i + 1);
-            Store(L, -1, a.Element, at + i * a.Element.Size, $"{what}[{i}]", function);
+            Store(L, -1, a.Element, at + i * a.Element.Size, $"{what}[{i}]", function, owner);
             settop(L, -2);
         }
     }
 
     /// <summary>Fields from the table at <paramref name="table"/> by name (raw traversal: no metamethod runs).</summary>
-    static void StoreFields(nint L, int table, StructType s, byte* at, string what, string function)
+    static void StoreFields(nint L, int table, StructType s, byte* at, string what, string function, int owner)
     {
         pushnil(L);
         while (next(L, table) != 0)
@@ -243,7 +252,7 @@ internal static unsafe class InstanceMethods
                     throw new LuaException($"cannot set {field} to {Value(L, -1)}: integer expected");
                 WriteBits(at + record, f.Bits, v);
             }
-            else Store(L, -1, f.Type, at + record + f.Offset, field, function);
+            else Store(L, -1, f.Type, at + record + f.Offset, field, function, owner);
             settop(L, -2);
         }
     }

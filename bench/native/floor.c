@@ -232,3 +232,12 @@ int floor_snprintf(lua_State *L)
     lua_pushinteger(L, snprintf(buf, (size_t)n, fmt, i, s, d));
     return 1;
 }
+
+/* sum_va(n, ...): the sum of n integers after n, as a Lua C function. */
+int floor_sum_va(lua_State *L)
+{
+    lua_Integer n = luaL_checkinteger(L, 1), s = 0;
+    for (lua_Integer i = 0; i < n; i++) s += luaL_checkinteger(L, (int)(2 + i));
+    lua_pushinteger(L, s);
+    return 1;
+}

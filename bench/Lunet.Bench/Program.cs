@@ -100,9 +100,10 @@ static class Program
         var shapes = Shapes(hasBuffer).Where(s => Selected(s.Name)).ToList();
         var structRows = (hasStructs ? StructRows() : []).Where(r => Selected(r.Name)).ToList();
         var declared = DeclaredRows.Rows().Where(r => Selected(r.Name) || Selected(r.Via)).ToList();
+        var errnoRows = Selected("errno") ? ErrnoRows.Make() : null;
         var probes = Only == null ? ProbeRows() : [];
         var all = shapes.SelectMany(s => s.Measures()).Concat(structRows.SelectMany(r => new[] { r.Ffi, r.Floor }))
-            .Concat(DeclaredRows.Measures(declared)).Concat(probes).ToList();
+            .Concat(DeclaredRows.Measures(declared)).Concat(errnoRows?.All ?? []).Concat(probes).ToList();
         var baseline = new Measure("empty loop", "");
         all.Add(baseline);
 
@@ -157,6 +158,7 @@ static class Program
         }
 
         DeclaredRows.Append(declared, Ns, Line);
+        if (errnoRows != null) ErrnoRows.Append(errnoRows, baseline, Ns, Line);
 
         Line("\n### Where the time goes: the call path one piece at a time\n");
         Line("Each row is a Lua function built by hand in C# (bench/Lunet.Bench/Probes.cs) that adds one piece of the ffi's path; " +

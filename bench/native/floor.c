@@ -6,6 +6,7 @@
    declared here with exactly the Lua 5.4 signatures (lua_Integer = long long,
    lua_Number = double, lua_KContext = intptr_t). Link against KeraLua's
    liblua54.so by soname so the copy the runtime already loaded is the one used. */
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -239,5 +240,12 @@ int floor_sum_va(lua_State *L)
     lua_Integer n = luaL_checkinteger(L, 1), s = 0;
     for (lua_Integer i = 0; i < n; i++) s += luaL_checkinteger(L, (int)(2 + i));
     lua_pushinteger(L, s);
+    return 1;
+}
+
+/* ffi.errno()'s floor: errno read and pushed by a Lua C function. */
+int floor_errno(lua_State *L)
+{
+    lua_pushinteger(L, errno);
     return 1;
 }

@@ -20,6 +20,7 @@ static class Program
     static bool Subtract;
     /// <summary>--only TEXT: just the rows whose name contains TEXT (no probes, callbacks, parsing or export listing).</summary>
     static string? Only;
+    static bool PublishAot;
     static readonly StringBuilder Out = new();
 
     static int Main(string[] args)
@@ -38,8 +39,9 @@ static class Program
                 case "--subtract-baseline": Subtract = true; break;
                 case "--quick": N = 1_000_000; Reps = 3; break;
                 case "--only": Only = args[++i]; break;
+                case "--publish-aot": PublishAot = true; break;
                 case "-h" or "--help":
-                    Console.WriteLine("usage: bench/run [--n ITER] [--reps R] [--subtract-baseline] [--quick] [--only TEXT] [--markdown FILE] [--svg FILE]");
+                    Console.WriteLine("usage: bench/run [--n ITER] [--reps R] [--subtract-baseline] [--quick] [--only TEXT] [--publish-aot] [--markdown FILE] [--svg FILE]");
                     return 0;
                 default:
                     Console.Error.WriteLine($"unknown argument {args[i]} (try --help)");
@@ -178,6 +180,11 @@ static class Program
         {
             CallbackRows.Append(rt, lua, N, Reps, Line);
             ExportListing();
+        }
+        if (Selected("cold start"))
+        {
+            if (PublishAot) ColdStartRows.PublishAot();
+            ColdStartRows.Append(Line);
         }
 
         Console.Write(Out.ToString());

@@ -1,4 +1,6 @@
+using Lunet.Ffi.Calls;
 using Lunet.Tests.Support;
+using static Lunet.Interop.LuaApi;
 
 namespace Lunet.Tests.Ffi;
 
@@ -86,5 +88,40 @@ public class DeclaredLookupTests
             memcpy(ffi.C:getSymbol('opterr'), b, 4)
             return tostring(changed == before + 5) .. ' ' .. tostring(ffi.C.opterr == before and rawget(ffi.C, 'opterr') == nil)
             """));
+    }
+
+    /// <summary>The C function of the global <paramref name="name"/> and the stub and target words of its slot (its upvalue).</summary>
+    static unsafe (nint code, nint stub, nint target) Closure(LuaRuntime rt, string name)
+    {
+        var L = rt.State;
+        rt.DoString($"local _, slot = debug.getupvalue({name}, 1) SLOT = slot", "=slot");
+        fixed (byte* n = System.Text.Encoding.UTF8.GetBytes(name + "\0")) getglobal(L, n);
+        var code = tocfunction(L, -1);
+        fixed (byte* n = "SLOT\0"u8) getglobal(L, n);
+        var slot = (byte*)touserdata(L, -1);
+        var result = (code, *(nint*)(slot + NativeSlot.StubOffset), *(nint*)(slot + NativeSlot.TargetOffset));
+        settop(L, -3);
+        return result;
+    }
+
+    [Fact]
+    public void ADeclaredFunctionIsTheClosureLibWrapMakes()
+    {
+        // The same C function over a slot with the same stub and target: a cdef'd call costs what
+        // the lib:wrap of its signature costs, by construction (bench: "Declared functions" rows).
+        if (!NativeStubCompiler.IsSupported) return;
+        using var rt = Lua.NewRuntime();
+        rt.DoString($"""
+            local ffi = require('ffi')
+            local t = ffi.open('{NativeBuild.SharedLibrary("testlib.c")}')
+            t:cdef('int add(int a, int b);')
+            ffi.cdef('int abs(int);')
+            CDEF, WRAP = t.add, t:wrap('i32', 'add', 'i32', 'i32')
+            C_ABS, C_WRAP = ffi.C.abs, ffi.C:wrap('int', 'abs', 'int')
+            assert(CDEF(40, 2) == 42 and WRAP(40, 2) == 42 and C_ABS(-3) == 3 and C_WRAP(-3) == 3)
+            """, "=test");
+        Assert.Equal(Closure(rt, "WRAP"), Closure(rt, "CDEF"));
+        Assert.Equal(Closure(rt, "C_WRAP"), Closure(rt, "C_ABS"));
+        Assert.Equal(NativeStubCache.Entry, Closure(rt, "CDEF").code);
     }
 }

@@ -107,11 +107,12 @@ public class VariadicTests
     [Fact]
     public void MoreKindsThanTheCacheHoldsStillCallRight()
     {
-        // 12 kind tuples (the cache keeps 8), each called three times in turn, against the sum C computes.
+        // 20 kind tuples (the cache keeps 16), each called three times in turn, against the sum C computes.
         Assert.Equal("true", Run("""
             local values = { i = 7, d = 0.5, s = 'abc', b = true, p = b }
             local weight = { i = 7, d = 0.5, s = 3, b = 1, p = 1 }
-            local shapes = { 'i', 'd', 's', 'b', 'p', 'ii', 'id', 'ds', 'sb', 'bp', 'pi', 'idsbp' }
+            local shapes = { 'i', 'd', 's', 'b', 'p', 'ii', 'id', 'ds', 'sb', 'bp', 'pi', 'idsbp',
+              'dd', 'ss', 'bb', 'pp', 'iii', 'ddd', 'pbsdi', '' }
             for round = 1, 3 do
               for _, fmt in ipairs(shapes) do
                 local args, expected = {}, 0

@@ -9,7 +9,7 @@ ffi.cdef("struct VK { double a; };")
 local b = ffi.buffer(256)
 local f = ffi.C.snprintf
 local kinds = { 1, 2.5, "s", true, b, ffi.pointer(8), ffi.new("int[2]"), ffi.new("struct VK"), {}, print, nil }
--- Every pair of kinds, twice: fills the cache (8 entries) and goes past it.
+-- Every pair of kinds, twice: fills the cache (16 entries) and goes past it.
 for round = 1, 2 do
   for i = 1, #kinds + 1 do
     for j = 1, #kinds + 1 do

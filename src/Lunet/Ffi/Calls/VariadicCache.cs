@@ -26,7 +26,7 @@ internal static unsafe class VariadicCache
     /// <summary>How the extra arguments' kinds are coded in a key (3 bits each).</summary>
     public enum Kind : byte { Integer = 1, Float = 2, String = 3, Boolean = 4, Pointer = 5 }
 
-    public const int Entries = 8, MaxExtras = 20, BitsPerKind = 3;
+    public const int Entries = 16, MaxExtras = 20, BitsPerKind = 3;
     const int FixedCountOffset = 16, EntriesOffset = 32;
     const int EntryBytes = 8 + NativeSlot.Words * 8, SlotInEntry = 8;
 

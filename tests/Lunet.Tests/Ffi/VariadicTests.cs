@@ -184,4 +184,24 @@ public class VariadicTests
             return e
             """));
     }
+
+    [Fact]
+    public void CachedKindsAreReadFromEachCoroutinesOwnStack()
+    {
+        // The entry reads the arguments' tags from the running thread's stack: a coroutine, deep in
+        // calls, with the kinds cached by the main thread (and a float where an integer was cached).
+        Assert.Equal("7 x 0.5|8 y 9|9.5 z 1", Run("""
+            local f, out = ffi.C.snprintf, {}
+            f(b, 512, '%lld %s %g', 1, 'a', 0.5)
+            local function deep(n, ...) if n == 0 then f(b, 512, ...) return b:readString(0) end return deep(n - 1, ...) end
+            local co = coroutine.wrap(function()
+              out[1] = deep(100, '%lld %s %g', 7, 'x', 0.5)
+              coroutine.yield()
+              out[2] = deep(30, '%lld %s %lld', 8, 'y', 9)
+              out[3] = deep(5, '%g %s %lld', 9.5, 'z', 1)
+            end)
+            co() co()
+            return table.concat(out, '|')
+            """));
+    }
 }

@@ -51,4 +51,14 @@ for k = 0, 63 do arr:write(4 * k, "i32", (k * 37) % 64) end
 qsort(arr, 64, 4, cmp)
 for k = 1, 63 do assert(arr:read(4 * k, "i32") >= arr:read(4 * (k - 1), "i32")) end
 assert(g(b, 256, "%s %lld", "still", 2) == 7 and b:readString(0) == "still 2")
+-- From coroutines (each its own Lua stack), deep in calls and with the stack grown between calls.
+local function deep(n, ...) if n == 0 then return g(b, 256, "%s %lld %g", ...) end return deep(n - 1, ...) end
+for depth = 0, 200, 50 do
+  local co = coroutine.wrap(function(...)
+    local r = deep(depth, ...)
+    coroutine.yield(r)
+    return deep(depth, "again", 3, 0.25)
+  end)
+  assert(co("co", depth, 1.5) == #("co " .. depth .. " 1.5") and co() == #"again 3 0.25")
+end
 print("survived")

@@ -12,7 +12,8 @@ namespace Lunet.Ffi.Calls;
 /// <see cref="NativeSlot"/> of the binding made for them. The key is 1 followed by 3 bits per extra
 /// argument (<see cref="Kind"/>), so no key is 0 and an empty entry never matches.
 ///
-/// The native entry (<see cref="EntryCode"/>) reads the Lua type of each extra argument, builds the
+/// The native entry (<see cref="EntryCode"/>) reads the Lua type of each extra argument (its tag,
+/// where <see cref="LuaStackLayout"/> is verified; else lua_type and lua_isinteger), builds the
 /// key and tail-calls the stub of the entry that holds it with the arguments from index 1: a call
 /// whose kinds were seen before never enters C# and allocates nothing. Anything else (a miss, more
 /// than <see cref="MaxExtras"/> extras, a full userdata that is a struct or array instance or not an
@@ -92,8 +93,10 @@ internal static unsafe class VariadicCache
     /// <summary>
     /// The lua_CFunction of every variadic function value; <paramref name="fallback"/> is the C# entry
     /// (behind its error thunk), which returns a result count or <see cref="NativeSlot.RunStubAtSelf"/>.
+    /// <paramref name="readTags"/>: the kinds from the arguments' tags where <see cref="LuaStackLayout"/>
+    /// was verified, else through lua_type and lua_isinteger.
     /// </summary>
-    public static byte[] EntryCode(nint fallback)
+    public static byte[] EntryCode(nint fallback, bool readTags)
     {
         var a = new X64Assembler();
         var miss = a.NewLabel();
@@ -101,8 +104,8 @@ internal static unsafe class VariadicCache
         var scan = a.NewLabel();
         var add = a.NewLabel();
         var found = a.NewLabel();
-        var notNumber = a.NewLabel();
         var pointer = a.NewLabel();
+        var userdata = a.NewLabel();
 
         // Five pushes and 16 bytes of scratch keep calls 16-byte aligned.
         a.Push(Rbx); a.Push(R12); a.Push(R13); a.Push(R14); a.Push(R15);
@@ -127,28 +130,10 @@ internal static unsafe class VariadicCache
         a.Mark(loop);
         a.CmpRR(R14, R13);
         a.Jcc(Cond.G, scan);
-        Call(a, (nint)LuaApi.type);
-        a.CmpImm32(Rax, LuaApi.TNUMBER);
-        a.Jcc(Cond.NE, notNumber);
-        Call(a, (nint)LuaApi.isinteger);
-        a.MovImm32(Rcx, (int)Kind.Integer);
-        a.Test32(Rax, Rax);
-        a.Jcc(Cond.NE, add);
-        a.MovImm32(Rcx, (int)Kind.Float);
-        a.Jmp(add);
+        if (readTags) EmitKindFromTag(a, add, userdata, miss);
+        else EmitKindFromApi(a, add, userdata, miss);
 
-        a.Mark(notNumber);
-        a.MovImm32(Rcx, (int)Kind.String);
-        a.CmpImm32(Rax, LuaApi.TSTRING);
-        a.Jcc(Cond.E, add);
-        a.MovImm32(Rcx, (int)Kind.Boolean);
-        a.CmpImm32(Rax, LuaApi.TBOOLEAN);
-        a.Jcc(Cond.E, add);
-        a.MovImm32(Rcx, (int)Kind.Pointer);
-        a.CmpImm32(Rax, LuaApi.TLIGHTUSERDATA);
-        a.Jcc(Cond.E, add);
-        a.CmpImm32(Rax, LuaApi.TUSERDATA);
-        a.Jcc(Cond.NE, miss);
+        a.Mark(userdata);
         // A full userdata: an ffi object (NativeObject's check, as the stubs make it) that is not an
         // instance or view (C# tells a struct, which is an error, from an array, which is a pointer).
         Call(a, (nint)LuaApi.touserdata);
@@ -202,6 +187,61 @@ internal static unsafe class VariadicCache
         a.Mark(miss);
         NativeSlot.EmitCallAndRunStub(a, Rbx, fallback, 2, Epilogue);
         return a.ToArray();
+    }
+
+    /// <summary>rcx = the kind of argument r14 from its tag, read where <see cref="LuaStackLayout"/> says; then add, userdata or miss.</summary>
+    static void EmitKindFromTag(X64Assembler a, Label add, Label userdata, Label miss)
+    {
+        a.Load64(Rax, Rbx, LuaStackLayout.CallInfoOffset);
+        a.Load64(Rax, Rax, LuaStackLayout.FuncOffset);
+        a.MovRR(Rcx, R14);
+        a.ShlImm(Rcx, 4);                                // * ValueSize
+        a.AddRR(Rax, Rcx);
+        a.LoadExtend(Rax, Rax, LuaStackLayout.TagOffset, 1, signed: false);
+        foreach (var (tag, kind) in new[]
+                 {
+                     (LuaStackLayout.IntegerTag, Kind.Integer), (LuaStackLayout.FloatTag, Kind.Float),
+                     (LuaStackLayout.ShortStringTag, Kind.String), (LuaStackLayout.LongStringTag, Kind.String),
+                     (LuaStackLayout.FalseTag, Kind.Boolean), (LuaStackLayout.TrueTag, Kind.Boolean),
+                     (LuaStackLayout.LightUserdataTag, Kind.Pointer),
+                 })
+        {
+            a.MovImm32(Rcx, (int)kind);
+            a.CmpImm32(Rax, tag);
+            a.Jcc(Cond.E, add);
+        }
+        a.CmpImm32(Rax, LuaStackLayout.UserdataTag);
+        a.Jcc(Cond.E, userdata);
+        a.Jmp(miss);
+    }
+
+    /// <summary>The same through lua_type and lua_isinteger, where the layout was not verified.</summary>
+    static void EmitKindFromApi(X64Assembler a, Label add, Label userdata, Label miss)
+    {
+        var notNumber = a.NewLabel();
+        Call(a, (nint)LuaApi.type);
+        a.CmpImm32(Rax, LuaApi.TNUMBER);
+        a.Jcc(Cond.NE, notNumber);
+        Call(a, (nint)LuaApi.isinteger);
+        a.MovImm32(Rcx, (int)Kind.Integer);
+        a.Test32(Rax, Rax);
+        a.Jcc(Cond.NE, add);
+        a.MovImm32(Rcx, (int)Kind.Float);
+        a.Jmp(add);
+
+        a.Mark(notNumber);
+        a.MovImm32(Rcx, (int)Kind.String);
+        a.CmpImm32(Rax, LuaApi.TSTRING);
+        a.Jcc(Cond.E, add);
+        a.MovImm32(Rcx, (int)Kind.Boolean);
+        a.CmpImm32(Rax, LuaApi.TBOOLEAN);
+        a.Jcc(Cond.E, add);
+        a.MovImm32(Rcx, (int)Kind.Pointer);
+        a.CmpImm32(Rax, LuaApi.TLIGHTUSERDATA);
+        a.Jcc(Cond.E, add);
+        a.CmpImm32(Rax, LuaApi.TUSERDATA);
+        a.Jcc(Cond.E, userdata);
+        a.Jmp(miss);
     }
 
     /// <summary>fn(L, r14): the Lua API call on the extra argument being read.</summary>

@@ -144,7 +144,7 @@ internal static unsafe class VariadicCall
         get
         {
             lock (typeof(VariadicCall))
-                return nativeEntry != 0 ? nativeEntry : nativeEntry = ExecutableMemory.Write(VariadicCache.EntryCode(EntryThunk));
+                return nativeEntry != 0 ? nativeEntry : nativeEntry = ExecutableMemory.Write(VariadicCache.EntryCode(EntryThunk, LuaStackLayout.IsVerified));
         }
     }
 

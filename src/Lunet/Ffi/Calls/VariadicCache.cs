@@ -16,8 +16,8 @@ namespace Lunet.Ffi.Calls;
 /// where <see cref="LuaStackLayout"/> is verified; else lua_type and lua_isinteger), builds the
 /// key and tail-calls the stub of the entry that holds it with the arguments from index 1: a call
 /// whose kinds were seen before never enters C# and allocates nothing. Anything else (a miss, more
-/// than <see cref="MaxExtras"/> extras, a full userdata that is a struct or array instance or not an
-/// ffi object, too few arguments) goes to the C# entry, which raises the error or binds, fills a
+/// than <see cref="MaxExtras"/> extras, a full userdata that is an instance or view of anything but an
+/// array of scalars, or not an ffi object, too few arguments) goes to the C# entry, which raises the error or binds, fills a
 /// free entry and has the native side run the stub. Entries are filled once and never replaced:
 /// a stub may be running from an entry (a callback may call the same function again) while C#
 /// would reuse it, so past <see cref="Entries"/> kinds the C# entry makes a slot userdata per call.
@@ -135,7 +135,7 @@ internal static unsafe class VariadicCache
 
         a.Mark(userdata);
         // A full userdata: an ffi object (NativeObject's check, as the stubs make it) that is not an
-        // instance or view (C# tells a struct, which is an error, from an array, which is a pointer).
+        // instance or view of a struct (an error, which C# raises).
         Call(a, (nint)LuaApi.touserdata);
         a.Store64(Rsp, 0, Rax);
         Call(a, (nint)LuaApi.rawlen);
@@ -149,7 +149,12 @@ internal static unsafe class VariadicCache
         a.Jcc(Cond.B, pointer);
         a.MovImm64(Rdx, Instance.Tag);
         a.CmpMemReg64(Rcx, (int)Marshal.OffsetOf<Instance.Header>(nameof(Instance.Header.Tag)), Rdx);
-        a.Jcc(Cond.E, miss);
+        a.Jcc(Cond.NE, pointer);
+        // An instance or view: an array of scalars (its type's native shape) is a pointer; anything else is C#'s to tell.
+        a.Load64(Rdx, Rcx, (int)Marshal.OffsetOf<Instance.Header>(nameof(Instance.Header.Type)));
+        a.Load32(Rax, Rdx, (int)Marshal.OffsetOf<InstanceTypes.Descriptor>(nameof(InstanceTypes.Descriptor.Shape)));
+        a.CmpImm32(Rax, InstanceTypes.ShapeArray);
+        a.Jcc(Cond.NE, miss);
         a.Mark(pointer);
         a.MovImm32(Rcx, (int)Kind.Pointer);
 

@@ -16,6 +16,7 @@ static unsafe class NativeSetup
         "floor_noop", "floor_add_i32", "floor_add_f64", "floor_add6_i64", "floor_strlen", "floor_id_ptr", "floor_ptr_read",
         "floor_newbuf", "floor_buf_read_i32", "floor_buf_write_i32", "floor_buf_read_bytes",
         "floor_point_index", "floor_point_newindex", "floor_point_constructor", "floor_int_array_index", "floor_int_array_newindex",
+        "floor_snprintf", "floor_sum_va", "floor_errno",
     ];
 
     // Finding the compiler, running it and finding the repository are the test build's (linked in).

@@ -18,6 +18,9 @@ static class Program
     static long N = 5_000_000;
     static int Reps = 5;
     static bool Subtract;
+    /// <summary>--only TEXT: just the rows whose name contains TEXT (no probes, callbacks, parsing or export listing).</summary>
+    static string? Only;
+    static bool PublishAot;
     static readonly StringBuilder Out = new();
 
     static int Main(string[] args)
@@ -35,8 +38,10 @@ static class Program
                 case "--reps": Reps = int.Parse(args[++i]); break;
                 case "--subtract-baseline": Subtract = true; break;
                 case "--quick": N = 1_000_000; Reps = 3; break;
+                case "--only": Only = args[++i]; break;
+                case "--publish-aot": PublishAot = true; break;
                 case "-h" or "--help":
-                    Console.WriteLine("usage: bench/run [--n ITER] [--reps R] [--subtract-baseline] [--quick] [--markdown FILE] [--svg FILE]");
+                    Console.WriteLine("usage: bench/run [--n ITER] [--reps R] [--subtract-baseline] [--quick] [--only TEXT] [--publish-aot] [--markdown FILE] [--svg FILE]");
                     return 0;
                 default:
                     Console.Error.WriteLine($"unknown argument {args[i]} (try --help)");
@@ -91,10 +96,16 @@ static class Program
                 assert(a[7] == 42)
                 """, "=struct setup");
 
-        var shapes = Shapes(hasBuffer);
-        var structRows = hasStructs ? StructRows() : [];
-        var probes = ProbeRows();
-        var all = shapes.SelectMany(s => s.Measures()).Concat(structRows.SelectMany(r => new[] { r.Ffi, r.Floor })).Concat(probes).ToList();
+        DeclaredRows.Setup(rt);
+
+        bool Selected(string name) => Only == null || name.Contains(Only, StringComparison.OrdinalIgnoreCase);
+        var shapes = Shapes(hasBuffer).Where(s => Selected(s.Name)).ToList();
+        var structRows = (hasStructs ? StructRows() : []).Where(r => Selected(r.Name)).ToList();
+        var declared = DeclaredRows.Rows().Where(r => Selected(r.Name) || Selected(r.Via)).ToList();
+        var errnoRows = Selected("errno") ? ErrnoRows.Make() : null;
+        var probes = Only == null ? ProbeRows() : [];
+        var all = shapes.SelectMany(s => s.Measures()).Concat(structRows.SelectMany(r => new[] { r.Ffi, r.Floor }))
+            .Concat(DeclaredRows.Measures(declared)).Concat(errnoRows?.All ?? []).Concat(probes).ToList();
         var baseline = new Measure("empty loop", "");
         all.Add(baseline);
 
@@ -145,8 +156,11 @@ static class Program
                 double ns = Ns(r.Ffi), floorNs = Ns(r.Floor), ratio = ns / floorNs;
                 Line($"| {r.Name} | {ns:F1} | {floorNs:F1} | {ratio:F2} | ≤ {r.Limit}× floor | {(ratio <= r.Limit ? "PASS" : "MISS")} |");
             }
-            CdefParse();
+            if (Only == null) CdefParse();
         }
+
+        DeclaredRows.Append(declared, Ns, Line);
+        if (errnoRows != null) ErrnoRows.Append(errnoRows, baseline, Ns, Line);
 
         Line("\n### Where the time goes: the call path one piece at a time\n");
         Line("Each row is a Lua function built by hand in C# (bench/Lunet.Bench/Probes.cs) that adds one piece of the ffi's path; " +
@@ -162,8 +176,16 @@ static class Program
             prev = ns;
         }
 
-        CallbackRows.Append(rt, lua, N, Reps, Line);
-        ExportListing();
+        if (Only == null)
+        {
+            CallbackRows.Append(rt, lua, N, Reps, Line);
+            ExportListing();
+        }
+        if (Selected("cold start"))
+        {
+            if (PublishAot) ColdStartRows.PublishAot();
+            ColdStartRows.Append(Line);
+        }
 
         Console.Write(Out.ToString());
         if (markdown != null)

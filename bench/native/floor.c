@@ -6,8 +6,10 @@
    declared here with exactly the Lua 5.4 signatures (lua_Integer = long long,
    lua_Number = double, lua_KContext = intptr_t). Link against KeraLua's
    liblua54.so by soname so the copy the runtime already loaded is the one used. */
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 typedef struct lua_State lua_State;
@@ -212,4 +214,38 @@ int floor_int_array_newindex(lua_State *L)
     int *at = floor_int_element(L);
     *at = (int)luaL_checkinteger(L, 3);
     return 0;
+}
+
+/* snprintf(buf, n, fmt, i, s, d): the variadic row's floor, the six arguments read from the
+   Lua stack as a hand-written binding would (buf a full userdata of at least n bytes). */
+int floor_snprintf(lua_State *L)
+{
+    char *buf = lua_touserdata(L, 1);
+    if (buf == NULL || lua_type(L, 1) != LUA_TUSERDATA) return luaL_argerror(L, 1, "buffer expected");
+    lua_Integer n = luaL_checkinteger(L, 2);
+    if (n < 0 || (size_t)n > lua_rawlen(L, 1)) return luaL_argerror(L, 2, "size out of range");
+    const char *fmt = lua_tolstring(L, 3, NULL);
+    if (fmt == NULL) return luaL_argerror(L, 3, "string expected");
+    lua_Integer i = luaL_checkinteger(L, 4);
+    const char *s = lua_tolstring(L, 5, NULL);
+    if (s == NULL) return luaL_argerror(L, 5, "string expected");
+    lua_Number d = luaL_checknumber(L, 6);
+    lua_pushinteger(L, snprintf(buf, (size_t)n, fmt, i, s, d));
+    return 1;
+}
+
+/* sum_va(n, ...): the sum of n integers after n, as a Lua C function. */
+int floor_sum_va(lua_State *L)
+{
+    lua_Integer n = luaL_checkinteger(L, 1), s = 0;
+    for (lua_Integer i = 0; i < n; i++) s += luaL_checkinteger(L, (int)(2 + i));
+    lua_pushinteger(L, s);
+    return 1;
+}
+
+/* ffi.errno()'s floor: errno read and pushed by a Lua C function. */
+int floor_errno(lua_State *L)
+{
+    lua_pushinteger(L, errno);
+    return 1;
 }

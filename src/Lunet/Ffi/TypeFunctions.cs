@@ -151,7 +151,10 @@ internal static unsafe class TypeFunctions
     public static int CDef(nint L)
     {
         var text = DeclarationText(L, 1, "cdef");
-        FfiContext.Of(L).Types.Declare(text, "cdef");
+        var types = FfiContext.Of(L).Types;
+        var list = types.Parse(text, "cdef");
+        types.Declare(list, "cdef");
+        Libraries.LibraryDeclarations.Redeclared(L, list);
         return 0;
     }
 

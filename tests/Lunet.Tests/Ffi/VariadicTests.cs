@@ -83,4 +83,129 @@ public class VariadicTests
         Assert.Contains("bad argument #3", (string)Run("local ok, e = pcall(ffi.C.snprintf, b, 512, 42) return e")!);
         Assert.Equal("ok 7", Run("ffi.C.snprintf(b, 512, 'ok %d', 7) return b:readString(0)"));
     }
+
+    // The kinds cache (Calls/VariadicCache.cs): a call whose kinds were seen runs from the native
+    // entry; everything it does not take itself still goes through C#, with the same results and errors.
+
+    [Fact]
+    public void ACallOfKindsSeenBeforeAllocatesNothing()
+    {
+        Assert.Equal("true", Run("""
+            local f = ffi.C.snprintf
+            f(b, 512, '%lld %s %g', 1, 'x', 2.5)
+            collectgarbage('collect')
+            collectgarbage('stop')
+            local before = collectgarbage('count')
+            for i = 1, 20000 do f(b, 512, '%lld %s %g', i, 'x', 2.5) end
+            local grown = (collectgarbage('count') - before) * 1024
+            collectgarbage('restart')
+            assert(b:readString(0) == '20000 x 2.5', b:readString(0))
+            return tostring(grown < 4096)
+            """));
+    }
+
+    [Fact]
+    public void MoreKindsThanTheCacheHoldsStillCallRight()
+    {
+        // 20 kind tuples (the cache keeps 16), each called three times in turn, against the sum C computes.
+        Assert.Equal("true", Run("""
+            local values = { i = 7, d = 0.5, s = 'abc', b = true, p = b }
+            local weight = { i = 7, d = 0.5, s = 3, b = 1, p = 1 }
+            local shapes = { 'i', 'd', 's', 'b', 'p', 'ii', 'id', 'ds', 'sb', 'bp', 'pi', 'idsbp',
+              'dd', 'ss', 'bb', 'pp', 'iii', 'ddd', 'pbsdi', '' }
+            for round = 1, 3 do
+              for _, fmt in ipairs(shapes) do
+                local args, expected = {}, 0
+                for k = 1, #fmt do
+                  local c = fmt:sub(k, k)
+                  args[k] = values[c]; expected = expected + k * weight[c]
+                end
+                local got = t.va_checksum(fmt, table.unpack(args, 1, #fmt))
+                assert(got == expected, fmt .. ': ' .. got .. ' ~= ' .. expected)
+              end
+            end
+            return 'true'
+            """));
+    }
+
+    [Fact]
+    public void AStructAfterAPointerOfTheSameShapeIsStillAnError()
+    {
+        // A Buffer makes the kinds (pointer) cached; a struct instance in the same place must not pass for one.
+        Assert.Equal("1.0|bad argument #2 to 'va_checksum' (struct VS cannot be passed as a variadic argument (pass a pointer to it))|1.0|1.0", Run("""
+            ffi.cdef('struct VS { int x; };')
+            local s, arr = ffi.new('struct VS'), ffi.new('int[4]')
+            local first = t.va_checksum('p', b)
+            local ok, e = pcall(t.va_checksum, 'p', s)
+            assert(not ok)
+            local a1, a2 = t.va_checksum('p', arr), t.va_checksum('p', arr)
+            -- And after an array instance (which the native entry passes as a pointer itself).
+            local ok2, e2 = pcall(t.va_checksum, 'p', s)
+            assert(not ok2 and e2 == e, e2)
+            return ('%.1f|%s|%.1f|%.1f'):format(first, e, a1, a2)
+            """));
+    }
+
+    [Fact]
+    public void ErrorsAreTheSameOnceKindsAreCached()
+    {
+        Assert.Equal("bad argument #4 to 'ffi.C.snprintf' (a variadic argument must be a number, string, boolean or pointer, got nil)|" +
+                     "ffi.C.snprintf: expected at least 3 arguments, got 2|bad argument #3|ok 5", Run("""
+            local f = ffi.C.snprintf
+            f(b, 512, '%d', 1)
+            local _, e1 = pcall(f, b, 512, '%p', nil)
+            local _, e2 = pcall(f, b, 512)
+            local _, e3 = pcall(f, b, 512, 42)
+            f(b, 512, 'ok %d', 5)
+            return e1 .. '|' .. e2 .. '|' .. e3:match('bad argument #3') .. '|' .. b:readString(0)
+            """));
+    }
+
+    [Fact]
+    public void ACallAfterTheLibraryClosedIsAnError()
+    {
+        Assert.Equal("cannot call 'va_checksum': library", Run("""
+            local f = t.va_checksum
+            f('i', 1)
+            t:close()
+            local ok, e = pcall(f, 'i', 1)
+            assert(not ok)
+            return e:match("^cannot call 'va_checksum': library")
+            """));
+    }
+
+    [Fact]
+    public void ACallAfterItsUpvalueWasFinalizedByHandIsAnError()
+    {
+        Assert.Equal("this variadic function was collected", Run("""
+            local f = t.va_checksum
+            f('i', 1)
+            local _, block = debug.getupvalue(f, 1)
+            debug.getmetatable(block).__gc(block)
+            debug.getmetatable(block).__gc(block)
+            local ok, e = pcall(f, 'i', 1)
+            assert(not ok)
+            return e
+            """));
+    }
+
+    [Fact]
+    public void CachedKindsAreReadFromEachCoroutinesOwnStack()
+    {
+        // The entry reads the arguments' tags from the running thread's stack: a coroutine, deep in
+        // calls, with the kinds cached by the main thread (and a float where an integer was cached).
+        Assert.Equal("7 x 0.5|8 y 9|9.5 z 1", Run("""
+            local f, out = ffi.C.snprintf, {}
+            f(b, 512, '%lld %s %g', 1, 'a', 0.5)
+            local function deep(n, ...) if n == 0 then f(b, 512, ...) return b:readString(0) end return deep(n - 1, ...) end
+            local co = coroutine.wrap(function()
+              out[1] = deep(100, '%lld %s %g', 7, 'x', 0.5)
+              coroutine.yield()
+              out[2] = deep(30, '%lld %s %lld', 8, 'y', 9)
+              out[3] = deep(5, '%g %s %lld', 9.5, 'z', 1)
+            end)
+            co() co()
+            return table.concat(out, '|')
+            """));
+    }
 }

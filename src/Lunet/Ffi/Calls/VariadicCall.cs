@@ -5,7 +5,6 @@ using Lunet.Ffi.Memory;
 using Lunet.Ffi.Types;
 using Lunet.Interop;
 using static Lunet.Interop.LuaApi;
-using static Lunet.Interop.X64Assembler;
 
 namespace Lunet.Ffi.Calls;
 
@@ -15,9 +14,12 @@ namespace Lunet.Ffi.Calls;
 /// string → const char *, boolean → int, a pointer or ffi object → void *), which with the fixed
 /// parameters makes the signature of this call; its binding is the library's, cached by that
 /// signature (<see cref="LoadedLibrary.Bind"/>), and its native stub sets AL from the argument
-/// plan. The stub must run from native code (it raises with lua_error): the C# entry binds, puts
-/// the binding's slot at stack index 1 below the arguments and returns
-/// <see cref="NativeSlot.RunStubAtSelf"/>; the native entry then runs the stub with the
+/// plan. The function value's upvalue holds the bindings made so far by the kinds of the extras
+/// (<see cref="VariadicCache"/>): a call whose kinds were seen runs their stub straight from the
+/// native entry. The first call of new kinds comes here: the stub must run from native code (it
+/// raises with lua_error), so the C# entry binds, puts the binding's slot at stack index 1 below the
+/// arguments (a light userdata pointing into the cache, or a slot userdata once the cache is full)
+/// and returns <see cref="NativeSlot.RunStubAtSelf"/>; the native entry then runs the stub with the
 /// arguments from index 2.
 /// </summary>
 internal static unsafe class VariadicCall
@@ -28,7 +30,7 @@ internal static unsafe class VariadicCall
         public readonly string Symbol = symbol;
         public readonly FunctionType Type = type;
         public readonly string What = what;
-        /// <summary>The bindings made so far, by the kinds of the extra arguments ("ids"): a call site binds once.</summary>
+        /// <summary>The bindings made so far, by the kinds of the extra arguments (a digit each, <see cref="VariadicCache.Kind"/>): a call site binds once.</summary>
         public readonly Dictionary<string, FunctionBinding> ByKinds = new();
     }
 
@@ -39,7 +41,8 @@ internal static unsafe class VariadicCall
     /// <summary>Pushes the callable for the variadic <paramref name="type"/> found as <paramref name="symbol"/> in <paramref name="library"/>.</summary>
     public static void Push(nint L, LoadedLibrary library, string symbol, FunctionType type, string what)
     {
-        Metatables.NewHandleUserdata(L, new Declared(library, symbol, type, what), Tag);
+        var block = Metatables.NewHandleUserdata(L, new Declared(library, symbol, type, what), Tag, VariadicCache.BlockWords);
+        VariadicCache.SetFixedCount(block, type.Parameters.Count);
         Metatables.Push(L, "ffi.variadic", &BuildMetatable);
         setmetatable(L, -2);
         pushcclosure(L, NativeStubCompiler.IsSupported ? NativeEntry : EntryThunk, 1);
@@ -49,7 +52,8 @@ internal static unsafe class VariadicCall
 
     static int Free(nint L)
     {
-        Metatables.FreeHandle(L, Tag);
+        var block = Metatables.FreeHandle(L, Tag, VariadicCache.BlockWords);
+        if (block != null) VariadicCache.Clear(block);
         return 0;
     }
 
@@ -59,14 +63,18 @@ internal static unsafe class VariadicCall
         using var frame = ProtectedCall.Enter(L);
         try
         {
-            var block = Metatables.HandleBlock(L, UpvalueIndex(1), Tag);
+            var block = Metatables.HandleBlock(L, UpvalueIndex(1), Tag, VariadicCache.BlockWords);
             if (block == null || block[0] == 0) throw new LuaException("this variadic function was collected");
             var f = Unsafe.As<Declared>(GCHandle.FromIntPtr(block[0]).Target!);
-            var binding = Binding(L, f);
+            var binding = Binding(L, f, out var key);
             if (binding.IsClosed) return CallSupport.Closed(L, binding);
             if (binding.NativeStub == 0) return binding.Stub(L, binding, 1);
             LuaOps.EnsureStack(L, 2);
-            CallDispatcher.PushNativeSlot(L, binding);
+            // Kinds the native entry does not take itself (an array instance) can still be cached.
+            nint* slot = null;
+            if (key != 0 && (slot = VariadicCache.Find(block, key)) == null) slot = VariadicCache.Add(L, block, key, binding);
+            if (slot != null) pushlightuserdata(L, (nint)slot);
+            else CallDispatcher.PushNativeSlot(L, binding);
             rotate(L, 1, 1);
             return NativeSlot.RunStubAtSelf;
         }
@@ -76,45 +84,55 @@ internal static unsafe class VariadicCall
         }
     }
 
-    /// <summary>The binding for this call: the declared parameters, then a C type for each extra argument from its Lua type.</summary>
-    static FunctionBinding Binding(nint L, Declared f)
+    /// <summary>
+    /// The binding for this call: the declared parameters, then a C type for each extra argument from
+    /// its Lua type; <paramref name="key"/> is those kinds as <see cref="VariadicCache"/> codes them (0: too many to code).
+    /// </summary>
+    static FunctionBinding Binding(nint L, Declared f, out ulong key)
     {
         int n = gettop(L), fixedCount = f.Type.Parameters.Count;
+        key = 0;
         if (n < fixedCount)
             throw new LuaException($"{f.What}: expected at least {fixedCount} argument{(fixedCount == 1 ? "" : "s")}, got {n}");
         FfiLimits.CheckParameterCount(n, f.What);
         Span<char> kinds = n - fixedCount <= 64 ? stackalloc char[n - fixedCount] : new char[n - fixedCount];
         var names = new string[n - fixedCount];
+        key = n - fixedCount <= VariadicCache.MaxExtras ? VariadicCache.EmptyKey : 0;
         for (int i = fixedCount + 1; i <= n; i++)
         {
-            names[i - fixedCount - 1] = ExtraType(L, i, f.What);
-            kinds[i - fixedCount - 1] = names[i - fixedCount - 1][0];
+            var kind = ExtraKind(L, i, f.What);
+            names[i - fixedCount - 1] = TypeNames[(int)kind];
+            kinds[i - fixedCount - 1] = (char)('0' + (int)kind);
+            if (key != 0) key = VariadicCache.Append(key, kind);
         }
-        var key = new string(kinds);
-        if (f.ByKinds.TryGetValue(key, out var cached) && cached.Library == f.Library) return cached;
+        var text = new string(kinds);
+        if (f.ByKinds.TryGetValue(text, out var cached) && cached.Library == f.Library) return cached;
         var types = FfiContext.Of(L).Types;
         var parameters = new List<CType>(n);
         parameters.AddRange(f.Type.Parameters);
         foreach (var name in names) parameters.Add(types.Resolve(name));
         var binding = f.Library.Bind(f.Symbol, LibraryObject.MakeSignature(f.Type.Returns, parameters, f.What));
         if (f.ByKinds.Count >= 64) f.ByKinds.Clear();   // kinds are the script's choice: bounded
-        f.ByKinds[key] = binding;
+        f.ByKinds[text] = binding;
         return binding;
     }
 
-    /// <summary>The C type an extra argument takes from its Lua value, as C's default promotions would give it.</summary>
-    static string ExtraType(nint L, int i, string what)
+    /// <summary>The C type of each kind, as C's default promotions would give it.</summary>
+    static readonly string[] TypeNames = ["", "long long", "double", "const char *", "bool", "void *"];
+
+    /// <summary>The kind of an extra argument from its Lua value (the native entry reads the same, <see cref="VariadicCache.EntryCode"/>).</summary>
+    static VariadicCache.Kind ExtraKind(nint L, int i, string what)
     {
         switch (type(L, i))
         {
-            case TNUMBER: return isinteger(L, i) != 0 ? "long long" : "double";
-            case TSTRING: return "const char *";
-            case TBOOLEAN: return "bool";
-            case TLIGHTUSERDATA: return "void *";
+            case TNUMBER: return isinteger(L, i) != 0 ? VariadicCache.Kind.Integer : VariadicCache.Kind.Float;
+            case TSTRING: return VariadicCache.Kind.String;
+            case TBOOLEAN: return VariadicCache.Kind.Boolean;
+            case TLIGHTUSERDATA: return VariadicCache.Kind.Pointer;
             case TUSERDATA:
                 if (Instance.TryType(L, i) is { Kind: TypeKind.Record } record)
                     throw LuaException.BadArgument(i, what, $"{record.Name} cannot be passed as a variadic argument (pass a pointer to it)");
-                if (NativeObject.TryGetAddress(L, i, out _)) return "void *";
+                if (NativeObject.TryGetAddress(L, i, out _)) return VariadicCache.Kind.Pointer;
                 break;
         }
         throw LuaException.BadArgument(i, what, $"a variadic argument must be a number, string, boolean or pointer, got {LuaOps.TypeName(L, i)}");
@@ -126,16 +144,8 @@ internal static unsafe class VariadicCall
         get
         {
             lock (typeof(VariadicCall))
-                return nativeEntry != 0 ? nativeEntry : nativeEntry = ExecutableMemory.Write(EntryCode());
+                return nativeEntry != 0 ? nativeEntry : nativeEntry = ExecutableMemory.Write(VariadicCache.EntryCode(EntryThunk, LuaStackLayout.IsVerified));
         }
     }
 
-    static byte[] EntryCode()
-    {
-        var a = new X64Assembler();
-        a.Push(Rbx);                                   // keeps the calls 16-byte aligned
-        a.MovRR(Rbx, Rdi);
-        NativeSlot.EmitCallAndRunStub(a, Rbx, EntryThunk, 2, x => x.Pop(Rbx));
-        return a.ToArray();
-    }
 }

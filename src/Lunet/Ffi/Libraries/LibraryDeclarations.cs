@@ -7,7 +7,8 @@ namespace Lunet.Ffi.Libraries;
 
 /// <summary>
 /// What declarations make reachable through a library table. ffi.C finds what ffi.cdef declared
-/// on each lookup (<see cref="GiveDeclarations"/>); lib:cdef binds once, when it runs, each
+/// when a name is first looked up (<see cref="GiveDeclarations"/>) and keeps a function it found
+/// as a field of its table, so later lookups are plain table reads; lib:cdef binds once, when it runs, each
 /// function and variable its text declares as a field of the library table, so lib.add costs
 /// what a lib:wrap wrapper costs. A declared name the library cannot give (absent, found only in
 /// a dependency, a variadic function, a struct by value) is not a field: reading it raises the
@@ -17,6 +18,9 @@ internal static unsafe class LibraryDeclarations
 {
     /// <summary>The field of a cdef'd library's metatable mapping each name it could not bind to the reason.</summary>
     const string UnavailableField = "unavailable";
+
+    /// <summary>The field of ffi.C's metatable mapping each function it keeps as a field of its table to that value.</summary>
+    const string BoundField = "bound";
 
     /// <summary>lib:cdef(text): registers the declarations as ffi.cdef does, then binds this text's functions and variables on the library.</summary>
     public static int CDef(nint L)
@@ -28,7 +32,11 @@ internal static unsafe class LibraryDeclarations
         var list = types.Parse(text, "cdef");
         types.Declare(list, "cdef");
         // ffi.C already finds every declaration on lookup (the process has all of them).
-        if (lib.IsProcess) return 0;
+        if (lib.IsProcess)
+        {
+            Redeclared(L, list);
+            return 0;
+        }
 
         settop(L, 1);
         if (!LibraryObject.PushHandle(L, 1)) throw new LuaException("cdef: the library's handle is missing");
@@ -188,6 +196,70 @@ internal static unsafe class LibraryDeclarations
         }
         if (context.Types.Symbol(name) is not { } declared) return 0;
         DeclaredValues.Push(L, context.Process(), declared, $"ffi.C.{name}", 0);
+        // A function is the same value on every lookup until a cdef declares its name again (a
+        // variable is read anew each time): kept in the table, `ffi.C.f(...)` costs a table read.
+        if (declared.Type is FunctionType && type(L, 1) == TTABLE && getmetatable(L, 1) != 0)
+        {
+            int found = gettop(L) - 1, mt = gettop(L);
+            LuaOps.PushString(L, BoundField);
+            if (rawget(L, mt) != TTABLE)
+            {
+                settop(L, mt);
+                createtable(L, 0, 8);
+                LuaOps.PushString(L, BoundField);
+                pushvalue(L, -2);
+                rawset(L, mt);
+            }
+            pushvalue(L, 2);
+            pushvalue(L, found);
+            rawset(L, -3);
+            pushvalue(L, 2);
+            pushvalue(L, found);
+            rawset(L, 1);
+            settop(L, found);
+        }
         return 1;
+    }
+
+    /// <summary>
+    /// After a cdef: ffi.C forgets the functions it kept for the names <paramref name="list"/>
+    /// declares (a later declaration may give a name another symbol, __asm__("...")), so the next
+    /// lookup binds the declaration as it is now. A value a script stored under such a name stays.
+    /// </summary>
+    public static void Redeclared(nint L, DeclarationList list)
+    {
+        int top = gettop(L);
+        LuaOps.PushString(L, "ffi.C");
+        if (rawget(L, LUA_REGISTRYINDEX) != TTABLE || getmetatable(L, -1) == 0)
+        {
+            settop(L, top);
+            return;
+        }
+        int table = top + 1, mt = top + 2;
+        LuaOps.PushString(L, BoundField);
+        if (rawget(L, mt) == TTABLE)
+        {
+            int bound = gettop(L);
+            foreach (var name in DeclaredNames(list))
+            {
+                LuaOps.PushString(L, name);
+                if (rawget(L, bound) != TNIL)
+                {
+                    LuaOps.PushString(L, name);
+                    rawget(L, table);
+                    if (rawequal(L, -1, -2) != 0)
+                    {
+                        LuaOps.PushString(L, name);
+                        pushnil(L);
+                        rawset(L, table);
+                    }
+                    LuaOps.PushString(L, name);
+                    pushnil(L);
+                    rawset(L, bound);
+                }
+                settop(L, bound);
+            }
+        }
+        settop(L, top);
     }
 }

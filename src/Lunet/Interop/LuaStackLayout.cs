@@ -5,6 +5,8 @@ using static Lunet.Interop.LuaApi;
 namespace Lunet.Interop;
 
 /// <summary>
+/// The private layout of Lua 5.4's stack as the running liblua has it, for native code that reads or
+/// writes it without an API call; each part is checked once and unused when the check fails.
 /// Where Lua 5.4 keeps a running C function's arguments on x86-64: L->ci (lua_State @32, after
 /// the common header, status, allowhook, nci, top and l_G) points at the CallInfo, whose first
 /// word is func; argument i is the TValue at func + 16 * i, its tag byte at 8 (LUA_VNUMINT 0x03,
@@ -69,5 +71,62 @@ internal static unsafe class LuaStackLayout
             return 0;
         found = 1;
         return 0;
+    }
+
+    /// <summary>
+    /// The offset of lua_State.top (a pointer to the first free stack slot), or -1 when it was not
+    /// found. Found once on a state of our own, then checked: a push of an integer and of a float must
+    /// land where and as Lua 5.4 lays them out, a pop must move the pointer back, and a push or pop
+    /// made through it must be one the API sees.
+    /// </summary>
+    public static readonly int TopOffset = Calibrate();
+
+    const int Scanned = 256;
+
+    static int Calibrate()
+    {
+        if (!Lunet.Ffi.Calls.NativeStubCompiler.IsSupported) return -1;
+        var L = newstate();
+        if (L == 0) return -1;
+        try
+        {
+            // A word that moves by one slot per push and back per pop, the same word in every test.
+            var before = Words(L);
+            pushinteger(L, 0x1234_5678_9ABC);
+            var after = Words(L);
+            int found = -1;
+            for (int w = 0; w < before.Length; w++)
+            {
+                if (after[w] - before[w] != ValueSize) continue;
+                if (found >= 0) return -1;
+                found = w * 8;
+            }
+            if (found < 0) return -1;
+            byte* top = *(byte**)(L + found);
+            if (*(long*)(top - ValueSize) != 0x1234_5678_9ABC || top[-ValueSize + TagOffset] != IntegerTag) return -1;
+            pushnumber(L, 1.5);
+            top = *(byte**)(L + found);
+            if (*(double*)(top - ValueSize) != 1.5 || top[-ValueSize + TagOffset] != FloatTag) return -1;
+            settop(L, -3);
+            if (*(long*)(L + found) != before[found / 8]) return -1;
+            // A push made here is one the API reads back, and a pop made here one it sees.
+            top = *(byte**)(L + found);
+            *(long*)top = 42;
+            top[TagOffset] = IntegerTag;
+            *(byte**)(L + found) = top + ValueSize;
+            int isnum;
+            if (gettop(L) != 1 || type(L, -1) != TNUMBER || tointegerx(L, -1, &isnum) != 42 || isnum == 0) return -1;
+            *(byte**)(L + found) = top;
+            if (gettop(L) != 0) return -1;
+            return found;
+        }
+        finally { close(L); }
+    }
+
+    static long[] Words(nint L)
+    {
+        var w = new long[Scanned / 8];
+        for (int i = 0; i < w.Length; i++) w[i] = *(long*)(L + i * 8);
+        return w;
     }
 }

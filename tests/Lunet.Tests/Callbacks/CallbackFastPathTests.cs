@@ -14,7 +14,7 @@ public class CallbackFastPathTests
     public void TheTopPointerIsFoundInThisLiblua()
     {
         if (!Lunet.Ffi.Calls.NativeStubCompiler.IsSupported) return;
-        Assert.True(LuaStackAccess.TopOffset > 0, "lua_State.top was not found");
+        Assert.True(Lunet.Interop.LuaStackLayout.TopOffset > 0, "lua_State.top was not found");
     }
 
     [Fact]

@@ -315,7 +315,7 @@ internal static unsafe class CallbackTrampoline
         a.Jcc(Cond.NE, miss);
         // Kept: a copy of the function on top, the handler below it.
         a.Mark(kept);
-        if (LuaStackAccess.TopOffset >= 0) LuaStackAccess.EmitPushTop(a, R13);
+        if (Lunet.Interop.LuaStackLayout.TopOffset >= 0) LuaStackAccess.EmitPushTop(a, R13);
         else
         {
             a.MovRR(Rdi, R13);
@@ -369,13 +369,13 @@ internal static unsafe class CallbackTrampoline
     static void EmitPop(X64Assembler a, int count)
     {
         a.Load32(Rcx, Rsp, HandlerOnTop);
-        if (LuaStackAccess.TopOffset >= 0)
+        if (Lunet.Interop.LuaStackLayout.TopOffset >= 0)
         {
             a.ShlImm(Rcx, 4);
-            a.Load64(Rax, R13, LuaStackAccess.TopOffset);
-            if (count > 0) a.SubImm32(Rax, count * LuaStackAccess.SlotSize, wide: true);
+            a.Load64(Rax, R13, Lunet.Interop.LuaStackLayout.TopOffset);
+            if (count > 0) a.SubImm32(Rax, count * Lunet.Interop.LuaStackLayout.ValueSize, wide: true);
             a.SubRR(Rax, Rcx);
-            a.Store64(R13, LuaStackAccess.TopOffset, Rax);
+            a.Store64(R13, Lunet.Interop.LuaStackLayout.TopOffset, Rax);
             return;
         }
         a.MovImm32(Rsi, -1 - count);
@@ -419,7 +419,7 @@ internal static unsafe class CallbackTrampoline
             {
                 var (bytes, signed) = k.Shape();
                 a.LoadExtend(Rsi, Rsp, slot, bytes, signed);
-                if (LuaStackAccess.TopOffset >= 0)
+                if (Lunet.Interop.LuaStackLayout.TopOffset >= 0)
                 {
                     LuaStackAccess.EmitPushInteger(a, R13, Rsi);
                     break;
@@ -484,7 +484,7 @@ internal static unsafe class CallbackTrampoline
         {
             case var _ when k.IsInteger():
                 // An integer is read off the stack slot itself; anything else (a float with an integer value) through the API.
-                if (LuaStackAccess.TopOffset >= 0)
+                if (Lunet.Interop.LuaStackLayout.TopOffset >= 0)
                 {
                     var other = a.NewLabel();
                     LuaStackAccess.EmitReadInteger(a, R13, Result, other);

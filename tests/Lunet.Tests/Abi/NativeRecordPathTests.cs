@@ -14,20 +14,11 @@ namespace Lunet.Tests.Abi;
 /// </summary>
 public class NativeRecordPathTests
 {
-    const string Prelude = """
+    static readonly string Prelude = """
         local ffi = require('ffi')
         ffi.cdef(DECLS)
         local lib = ffi.open(ABILIB)
-        local function fnv(fmt, ...)
-          local s = string.pack('<' .. fmt, ...)
-          local h = -3750763034362895579
-          for i = 1, #s do h = (h ~ s:byte(i)) * 1099511628211 end
-          return h
-        end
-        local function check(what, got, want)
-          if got ~= want then error(('%s: got %s, expected %s'):format(what, tostring(got), tostring(want)), 2) end
-        end
-        """;
+        """ + "\n" + LuaChecksums.Functions;
 
     static LuaRuntime NewRuntime()
     {

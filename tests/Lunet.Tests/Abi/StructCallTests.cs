@@ -18,21 +18,12 @@ public class StructCallTests
     public static string Declarations => string.Join("\n",
         File.ReadLines(Path.Combine(NativeBuild.NativeDir, "abi_test.c")).Where(l => l.StartsWith("typedef ", StringComparison.Ordinal)));
 
-    const string Prelude = """
+    static readonly string Prelude = """
         local ffi = require('ffi')
         ffi.cdef(DECLS)
         local lib = ffi.open(ABILIB)
-        local function fnv(fmt, ...)
-          local s = string.pack('<' .. fmt, ...)
-          local h = -3750763034362895579
-          for i = 1, #s do h = (h ~ s:byte(i)) * 1099511628211 end
-          return h
-        end
         local function W(ret, name, ...) return lib:wrap(ret, name, ...) end
-        local function check(what, got, want)
-          if got ~= want then error(('%s: got %s, expected %s'):format(what, tostring(got), tostring(want)), 2) end
-        end
-        """;
+        """ + "\n" + LuaChecksums.Functions;
 
     static string Run(string body)
     {

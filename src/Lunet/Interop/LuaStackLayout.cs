@@ -74,6 +74,58 @@ internal static unsafe class LuaStackLayout
     }
 
     /// <summary>
+    /// A full userdata's value is its Udata: the number of user values at <see cref="UserValuesOffset"/>
+    /// (16 bits), the block's length at <see cref="LengthOffset"/>, and the block itself at
+    /// <see cref="MemoryOffset"/> with no user values, else after them (<see cref="UserValuesStart"/> +
+    /// <see cref="ValueSize"/> each): what lua_touserdata and lua_rawlen give, read without a call.
+    /// Checked on a C function's arguments (userdata of several lengths with none, one and two user
+    /// values) against those two API calls; the call stubs read struct instances this way only when it holds.
+    /// </summary>
+    public const int UserValuesOffset = 10, LengthOffset = 16, MemoryOffset = 32, UserValuesStart = 40;
+
+    /// <summary>Where a full userdata's block starts in its Udata.</summary>
+    public static int BlockOffset(int userValues) => userValues == 0 ? MemoryOffset : UserValuesStart + userValues * ValueSize;
+
+    static int userdataFound;
+
+    public static readonly bool UserdataVerified = IsVerified && VerifyUserdata();
+
+    static bool VerifyUserdata()
+    {
+        nint L = newstate();
+        if (L == 0) return false;
+        try
+        {
+            userdataFound = 0;
+            pushcclosure(L, (nint)(delegate* unmanaged[Cdecl]<nint, int>)&CheckUserdata, 0);
+            newuserdatauv(L, 24, 0);
+            newuserdatauv(L, 1000, 0);
+            newuserdatauv(L, 48, 1);
+            newuserdatauv(L, 33, 2);
+            return pcallk(L, 4, 0, 0, 0, 0) == LUA_OK && userdataFound == 1;
+        }
+        finally { close(L); }
+    }
+
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    static int CheckUserdata(nint L)
+    {
+        if (gettop(L) != 4) return 0;
+        var func = *(byte**)(*(byte**)((byte*)L + CallInfoOffset) + FuncOffset);
+        ReadOnlySpan<int> userValuesMade = [0, 0, 1, 2];
+        for (int i = 1; i <= 4; i++)
+        {
+            if (func[i * ValueSize + TagOffset] != UserdataTag) return 0;
+            var u = *(byte**)(func + i * ValueSize);
+            if (*(ulong*)(u + LengthOffset) != rawlen(L, i)) return 0;
+            int userValues = *(ushort*)(u + UserValuesOffset);
+            if (userValues != userValuesMade[i - 1] || (nint)(u + BlockOffset(userValues)) != touserdata(L, i)) return 0;
+        }
+        userdataFound = 1;
+        return 0;
+    }
+
+    /// <summary>
     /// The offset of lua_State.top (a pointer to the first free stack slot), or -1 when it was not
     /// found. Found once on a state of our own, then checked: a push of an integer and of a float must
     /// land where and as Lua 5.4 lays them out, a pop must move the pointer back, and a push or pop

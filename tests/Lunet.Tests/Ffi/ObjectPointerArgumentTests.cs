@@ -179,6 +179,8 @@ public class ObjectPointerArgumentTests
             """, "=test");
         Assert.Equal("agree", r[0]);
         // The four refused userdata went from the native stub to the helper: its fallback for what it does not recognise.
-        Assert.Equal(before + 4, NativeCallSupport.ObjectAddressCalls);
+        // (Only when this shape has a native stub: tests that use up the process's stub budget may run first.)
+        var shape = new Lunet.Ffi.Types.FunctionType(Lunet.Ffi.Types.ScalarType.Pointer, [Lunet.Ffi.Types.ScalarType.Pointer]);
+        if (NativeStubCache.Get(shape) != 0) Assert.Equal(before + 4, NativeCallSupport.ObjectAddressCalls);
     }
 }

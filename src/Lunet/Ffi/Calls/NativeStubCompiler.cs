@@ -215,16 +215,20 @@ internal static unsafe class NativeStubCompiler
     /// </summary>
     static void EmitInstanceOfSlotType(X64Assembler a, int i, int word, int area, Label no)
     {
-        ArgIndex(a, i);
-        a.CallAbs((nint)LuaApi.touserdata);
-        a.Store64(Rsp, area, Rax);
-        a.Test64(Rax, Rax);
-        a.Jcc(Cond.E, no);
-        ArgIndex(a, i);
-        a.CallAbs((nint)LuaApi.rawlen);
-        a.CmpImm32Wide(Rax, sizeof(Memory.Instance.Header));
-        a.Jcc(Cond.B, no);
-        a.Load64(Rcx, Rsp, area);
+        if (LuaStackLayout.UserdataVerified) EmitFullUserdataFromStack(a, i, sizeof(Memory.Instance.Header), no);
+        else
+        {
+            ArgIndex(a, i);
+            a.CallAbs((nint)LuaApi.touserdata);
+            a.Store64(Rsp, area, Rax);
+            a.Test64(Rax, Rax);
+            a.Jcc(Cond.E, no);
+            ArgIndex(a, i);
+            a.CallAbs((nint)LuaApi.rawlen);
+            a.CmpImm32Wide(Rax, sizeof(Memory.Instance.Header));
+            a.Jcc(Cond.B, no);
+            a.Load64(Rcx, Rsp, area);
+        }
         a.MovImm64(Rax, Memory.Instance.Tag);
         a.CmpMemReg64(Rcx, Memory.InstanceNative.TagWord, Rax);
         a.Jcc(Cond.NE, no);
@@ -237,6 +241,51 @@ internal static unsafe class NativeStubCompiler
         a.Load64(Rax, Rax, word * 8);
         a.CmpRMem64(Rax, Rcx, Memory.InstanceNative.TypeWord);
         a.Jcc(Cond.NE, no);
+    }
+
+    /// <summary>
+    /// rcx = the block of argument i when it is a full userdata of at least <paramref name="bytes"/>
+    /// bytes, read from the Lua stack as lua_touserdata and lua_rawlen would give them
+    /// (<see cref="LuaStackLayout.UserdataVerified"/>), without a call; else a jump to
+    /// <paramref name="no"/>. A light userdata has another tag, so it is never read as a block.
+    /// </summary>
+    static void EmitFullUserdataFromStack(X64Assembler a, int i, int bytes, Label no)
+    {
+        EmitArgumentValue(a, i);
+        a.CmpMem8Imm(Rax, LuaStackLayout.TagOffset, LuaStackLayout.UserdataTag);
+        a.Jcc(Cond.NE, no);
+        EmitUserdataBlock(a, bytes, no);
+    }
+
+    /// <summary>rax = the address of argument i's value on the Lua stack (L->ci->func + 16 × its index).</summary>
+    static void EmitArgumentValue(X64Assembler a, int i)
+    {
+        a.Load64(Rax, Rbx, LuaStackLayout.CallInfoOffset);
+        a.Load64(Rax, Rax, LuaStackLayout.FuncOffset);
+        a.Lea(Rcx, R13, i);                 // the argument's stack index
+        a.ShlImm(Rcx, 4);                   // × the 16 bytes of a value
+        a.AddRR(Rax, Rcx);
+    }
+
+    /// <summary>rax = the stack value of a full userdata: rcx = its block when it has at least <paramref name="bytes"/> bytes, else a jump to <paramref name="no"/>.</summary>
+    static void EmitUserdataBlock(X64Assembler a, int bytes, Label no)
+    {
+        a.Load64(Rcx, Rax, 0);
+        a.CmpMem64Imm(Rcx, LuaStackLayout.LengthOffset, bytes);
+        a.Jcc(Cond.B, no);
+        // The block follows the user values (a view has one: its owner), or the header when there are none.
+        var withValues = a.NewLabel();
+        var done = a.NewLabel();
+        a.LoadExtend(Rax, Rcx, LuaStackLayout.UserValuesOffset, 2, signed: false);
+        a.Test32(Rax, Rax);
+        a.Jcc(Cond.NE, withValues);
+        a.AddImm32(Rcx, LuaStackLayout.MemoryOffset, wide: true);
+        a.Jmp(done);
+        a.Mark(withValues);
+        a.ShlImm(Rax, 4);                   // × the 16 bytes of a user value
+        a.AddRR(Rcx, Rax);
+        a.AddImm32(Rcx, LuaStackLayout.UserValuesStart, wide: true);
+        a.Mark(done);
     }
 
     /// <summary>Copies <paramref name="size"/> bytes from [src] to [dst + dstDisp], 8 at a time then the tail; uses rax.</summary>
@@ -429,6 +478,7 @@ internal static unsafe class NativeStubCompiler
                 break;
             case ScalarKind.Pointer:
             {
+                if (LuaStackLayout.UserdataVerified) EmitPointerFromStack(a, i, slot, ok, bad);
                 // touserdata: non-zero for light and full userdata; a full one must be an ffi object.
                 var zero = a.NewLabel();
                 ArgIndex(a, i);
@@ -541,6 +591,42 @@ internal static unsafe class NativeStubCompiler
         a.Jcc(Cond.E, wrongType);
         a.Jmp(ok);
         a.Mark(fits);
+    }
+
+    /// <summary>
+    /// A pointer argument read from the Lua stack, without a call, for the two common kinds: a light
+    /// userdata is its value; a full userdata that is an ffi object (<see cref="EmitObjectAddress"/>'s
+    /// check: at least the protocol's three words, the cookie third) gives its address, with the pointee
+    /// check; any other full userdata goes to the C# helper. Every other value (nil, a function for a
+    /// function pointer, anything refused) falls through to the Lua C API path below.
+    /// </summary>
+    static void EmitPointerFromStack(X64Assembler a, int i, int slot, Label ok, Label bad)
+    {
+        var notLight = a.NewLabel();
+        var helper = a.NewLabel();
+        var other = a.NewLabel();
+        EmitArgumentValue(a, i);
+        a.CmpMem8Imm(Rax, LuaStackLayout.TagOffset, LuaStackLayout.LightUserdataTag);
+        a.Jcc(Cond.NE, notLight);
+        a.Load64(Rcx, Rax, 0);
+        a.Store64(Rsp, slot, Rcx);
+        a.Jmp(ok);
+        a.Mark(notLight);
+        a.CmpMem8Imm(Rax, LuaStackLayout.TagOffset, LuaStackLayout.UserdataTag);
+        a.Jcc(Cond.NE, other);
+        EmitUserdataBlock(a, NativeObject.MinBlockBytes, helper);
+        a.Store64(Rsp, slot, Rcx);
+        a.MovImm64(Rax, Memory.Buffer.Cookie);
+        a.CmpMemReg64(Rcx, NativeObject.CookieOffset, Rax);
+        a.Jcc(Cond.NE, helper);
+        EmitPointeeCheck(a, i, slot, ok, bad);
+        a.Load64(Rcx, Rsp, slot);
+        a.Load64(Rax, Rcx, NativeObject.AddressOffset);
+        a.Store64(Rsp, slot, Rax);
+        a.Jmp(ok);
+        a.Mark(helper);
+        EmitObjectHelper(a, i, slot, ok, bad);
+        a.Mark(other);
     }
 
     /// <summary>A full userdata the native check did not take: the C# helper has the last word (its refusal goes to <paramref name="bad"/>).</summary>

@@ -28,6 +28,14 @@ public class NativeRecordPathTests
         return rt;
     }
 
+    /// <summary>On this machine the stubs read instances and pointers from the Lua stack (the layout check holds), so the tests here run that path.</summary>
+    [Fact]
+    public void TheStackLayoutOfFullUserdataIsVerifiedHere()
+    {
+        if (!NativeStubCompiler.IsSupported) return;
+        Assert.True(Lunet.Interop.LuaStackLayout.UserdataVerified);
+    }
+
     [Fact]
     public void InstancesOfTheParameterTypeAreCopiedByTheStub()
     {

@@ -126,6 +126,46 @@ internal static unsafe class LuaStackLayout
     }
 
     /// <summary>
+    /// A running C closure's value on the stack (at L->ci->func, tag <see cref="CClosureTag"/>) is its
+    /// CClosure, whose upvalues are values from <see cref="CClosureUpvaluesOffset"/> on: the native
+    /// wrappers' entry finds its slot (upvalue 1, a full userdata with no user value) there instead of
+    /// calling lua_touserdata. Checked on a C closure over such a userdata.
+    /// </summary>
+    public const int CClosureUpvaluesOffset = 32;
+    public const byte CClosureTag = 0x66;
+
+    static int upvalueFound;
+
+    public static readonly bool UpvalueVerified = UserdataVerified && VerifyUpvalue();
+
+    static bool VerifyUpvalue()
+    {
+        nint L = newstate();
+        if (L == 0) return false;
+        try
+        {
+            upvalueFound = 0;
+            newuserdatauv(L, 48, 0);
+            pushcclosure(L, (nint)(delegate* unmanaged[Cdecl]<nint, int>)&CheckUpvalue, 1);
+            return pcallk(L, 0, 0, 0, 0, 0) == LUA_OK && upvalueFound == 1;
+        }
+        finally { close(L); }
+    }
+
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    static int CheckUpvalue(nint L)
+    {
+        var func = *(byte**)(*(byte**)((byte*)L + CallInfoOffset) + FuncOffset);
+        if (func[TagOffset] != CClosureTag) return 0;
+        var upvalue = *(byte**)func + CClosureUpvaluesOffset;
+        if (upvalue[TagOffset] != UserdataTag) return 0;
+        var u = *(byte**)upvalue;
+        if (*(ushort*)(u + UserValuesOffset) != 0 || (nint)(u + MemoryOffset) != touserdata(L, UpvalueIndex(1))) return 0;
+        upvalueFound = 1;
+        return 0;
+    }
+
+    /// <summary>
     /// The offset of lua_State.top (a pointer to the first free stack slot), or -1 when it was not
     /// found. Found once on a state of our own, then checked: a push of an integer and of a float must
     /// land where and as Lua 5.4 lays them out, a pop must move the pointer back, and a push or pop

@@ -34,6 +34,8 @@ public class NativeRecordPathTests
     {
         if (!NativeStubCompiler.IsSupported) return;
         Assert.True(Lunet.Interop.LuaStackLayout.UserdataVerified);
+        Assert.True(Lunet.Interop.LuaStackLayout.UpvalueVerified);
+        Assert.True(Lunet.Interop.LuaStackLayout.TopOffset > 0);
     }
 
     [Fact]

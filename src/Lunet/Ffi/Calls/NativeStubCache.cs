@@ -67,6 +67,19 @@ internal static class NativeStubCache
     static unsafe byte[] EntryCode()
     {
         var a = new X64Assembler();
+        if (LuaStackLayout.UpvalueVerified)
+        {
+            // Without a call: the slot's block, read from the running closure's upvalue 1 (its Udata has no user value).
+            a.Load64(Rax, Rdi, LuaStackLayout.CallInfoOffset);
+            a.Load64(Rax, Rax, LuaStackLayout.FuncOffset);
+            a.Load64(Rax, Rax, 0);
+            a.Load64(Rsi, Rax, LuaStackLayout.CClosureUpvaluesOffset);
+            a.AddImm32(Rsi, LuaStackLayout.MemoryOffset, wide: true);
+            a.MovImm32(Rdx, 1);
+            a.Load64(Rax, Rsi, NativeSlot.StubOffset);
+            a.JmpR(Rax);
+            return a.ToArray();
+        }
         a.Push(Rbx);                                   // keeps the call below 16-byte aligned
         a.MovRR(Rbx, Rdi);
         a.MovImm32(Rsi, LuaApi.UpvalueIndex(1));

@@ -99,10 +99,24 @@ internal static unsafe class NativeStubCompiler
         a.Jcc(Cond.NE, closed);
 
         // gettop(L) - argBase + 1 == n
-        a.MovRR(Rdi, Rbx);
-        a.CallAbs((nint)LuaApi.gettop);
-        a.SubRR32(Rax, R13);
-        a.CmpImm32(Rax, ps.Count - 1);
+        if (LuaStackLayout.TopOffset >= 0 && LuaStackLayout.IsVerified)
+        {
+            // Without a call: gettop(L) + 1 = (L->top - L->ci->func) / 16, both checked at start-up.
+            a.Load64(Rax, Rbx, LuaStackLayout.TopOffset);
+            a.Load64(Rcx, Rbx, LuaStackLayout.CallInfoOffset);
+            a.Load64(Rcx, Rcx, LuaStackLayout.FuncOffset);
+            a.SubRR(Rax, Rcx);
+            a.ShrImm(Rax, 4);
+            a.SubRR32(Rax, R13);
+            a.CmpImm32(Rax, ps.Count);
+        }
+        else
+        {
+            a.MovRR(Rdi, Rbx);
+            a.CallAbs((nint)LuaApi.gettop);
+            a.SubRR32(Rax, R13);
+            a.CmpImm32(Rax, ps.Count - 1);
+        }
         a.Jcc(Cond.NE, badCount);
 
         for (int i = 0; i < ps.Count; i++)

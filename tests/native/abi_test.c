@@ -31,15 +31,7 @@ typedef struct Bits { uint32_t a : 3, b : 9; int32_t c : 7; } Bits;
 typedef struct __attribute__((aligned(16))) A16 { double v[4]; } A16;  /* 32 bytes, 16-aligned: MEMORY */
 typedef struct __attribute__((aligned(32))) A32 { double v; } A32;     /* refused: aligned beyond 16 */
 
-#define START uint64_t h = 14695981039346656037ULL
-#define H(x) do { __typeof__(x) v_ = (x); h = mix(h, &v_, sizeof v_); } while (0)
-
-static uint64_t mix(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *b = p;
-    for (size_t i = 0; i < n; i++) { h ^= b[i]; h *= 1099511628211ULL; }
-    return h;
-}
+#include "checksum.h"
 
 uint64_t sum_vec2(Vec2 s) { START; H(s.x); H(s.y); return h; }
 uint64_t sum_id(ID s) { START; H(s.i); H(s.d); return h; }

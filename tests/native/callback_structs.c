@@ -17,15 +17,7 @@ typedef struct Big { int64_t a, b, c; } Big;                   /* 24 bytes: MEMO
 typedef union UID { int32_t i; double d; } UID;                /* INTEGER wins */
 typedef struct Odd { uint8_t c[25]; } Odd;                     /* 25 bytes: MEMORY, not a multiple of 8 */
 
-#define START uint64_t h = 14695981039346656037ULL
-#define H(x) do { __typeof__(x) v_ = (x); h = mix(h, &v_, sizeof v_); } while (0)
-
-static uint64_t mix(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *b = p;
-    for (size_t i = 0; i < n; i++) { h ^= b[i]; h *= 1099511628211ULL; }
-    return h;
-}
+#include "checksum.h"
 
 static DD dd(int s) { DD v = { s * 1.5, -s - 0.25 }; return v; }
 static ID id(int s) { ID v = { -s * 7, s / 8.0 }; return v; }

@@ -48,14 +48,24 @@ internal static unsafe class NativeSlot
         a.MovRR(Rdi, stateReg);
         a.MovImm32(Rsi, 1);
         a.CallAbs((nint)LuaApi.touserdata);
-        a.MovRR(Rdi, stateReg);
         a.MovRR(Rsi, Rax);
-        a.MovImm32(Rdx, argBase);
-        epilogue(a);
-        a.Load64(Rax, Rsi, StubOffset);
-        a.JmpR(Rax);
+        EmitTailCallStub(a, stateReg, argBase, epilogue);
         a.Mark(done);
         epilogue(a);
         a.Ret();
+    }
+
+    /// <summary>
+    /// stub(L, slot, argBase) as a tail call, the slot in rsi and L in <paramref name="stateReg"/>:
+    /// how every native entry hands a call to the slot's stub. <paramref name="epilogue"/> (if any)
+    /// undoes the entry's frame first.
+    /// </summary>
+    public static void EmitTailCallStub(X64Assembler a, int stateReg, int argBase, Action<X64Assembler>? epilogue)
+    {
+        if (stateReg != Rdi) a.MovRR(Rdi, stateReg);
+        a.MovImm32(Rdx, argBase);
+        epilogue?.Invoke(a);
+        a.Load64(Rax, Rsi, StubOffset);
+        a.JmpR(Rax);
     }
 }

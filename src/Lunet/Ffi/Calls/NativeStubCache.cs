@@ -75,21 +75,15 @@ internal static class NativeStubCache
             a.Load64(Rax, Rax, 0);
             a.Load64(Rsi, Rax, LuaStackLayout.CClosureUpvaluesOffset);
             a.AddImm32(Rsi, LuaStackLayout.MemoryOffset, wide: true);
-            a.MovImm32(Rdx, 1);
-            a.Load64(Rax, Rsi, NativeSlot.StubOffset);
-            a.JmpR(Rax);
+            NativeSlot.EmitTailCallStub(a, Rdi, 1, null);
             return a.ToArray();
         }
         a.Push(Rbx);                                   // keeps the call below 16-byte aligned
         a.MovRR(Rbx, Rdi);
         a.MovImm32(Rsi, LuaApi.UpvalueIndex(1));
         a.CallAbs((nint)LuaApi.touserdata);
-        a.MovRR(Rdi, Rbx);
         a.MovRR(Rsi, Rax);
-        a.MovImm32(Rdx, 1);
-        a.Pop(Rbx);
-        a.Load64(Rax, Rsi, NativeSlot.StubOffset);
-        a.JmpR(Rax);
+        NativeSlot.EmitTailCallStub(a, Rbx, 1, a => a.Pop(Rbx));
         return a.ToArray();
     }
 }

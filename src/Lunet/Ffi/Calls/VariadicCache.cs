@@ -181,11 +181,7 @@ internal static unsafe class VariadicCache
             a.Jmp(found);
         }
         a.Mark(found);
-        a.MovRR(Rdi, Rbx);
-        a.MovImm32(Rdx, 1);
-        Epilogue(a);
-        a.Load64(Rax, Rsi, NativeSlot.StubOffset);
-        a.JmpR(Rax);
+        NativeSlot.EmitTailCallStub(a, Rbx, 1, Epilogue);
 
         // Anything else: the C# entry, with the Lua stack as it came; a slot it hands back runs
         // with the arguments from index 2.

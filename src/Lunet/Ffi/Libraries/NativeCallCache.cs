@@ -136,7 +136,7 @@ internal static unsafe class NativeCallCache
             a.Load64(Rax, Rcx, 0);
             a.CmpRMem64(Rax, Rdx, ArgsOffset);
             a.Jcc(Cond.NE, miss);
-            a.CmpMem8Imm(Rcx, 8, LuaTableLayout.ShortStringTag);
+            a.CmpMem8Imm(Rcx, LuaTableLayout.TagOffset, LuaTableLayout.ShortStringTag);
             a.Jcc(Cond.NE, miss);
             a.AddImm32(Rcx, 16, wide: true);
             a.AddImm32(Rdx, 8, wide: true);
@@ -178,12 +178,8 @@ internal static unsafe class NativeCallCache
 
         // Hit: stub(L, &entry.slot, 5), as a tail call.
         a.Mark(matched);
-        a.MovRR(Rdi, Rbx);
         a.MovRR(Rsi, R13);
-        a.MovImm32(Rdx, 5);
-        Epilogue(a);
-        a.Load64(Rax, Rsi, NativeSlot.StubOffset);
-        a.JmpR(Rax);
+        NativeSlot.EmitTailCallStub(a, Rbx, 5, Epilogue);
 
         // Miss: the C# lib:call, with the Lua stack as it came. It returns a result count, or
         // RunStubAtSelf: then stub(L, slot at index 1, 5), as a tail call.

@@ -243,12 +243,7 @@ internal static unsafe class NativeStubCompiler
             a.Jcc(Cond.B, no);
             a.Load64(Rcx, Rsp, area);
         }
-        a.MovImm64(Rax, Memory.Instance.Tag);
-        a.CmpMemReg64(Rcx, Memory.InstanceNative.TagWord, Rax);
-        a.Jcc(Cond.NE, no);
-        a.MovImm64(Rax, Memory.Buffer.Cookie);
-        a.CmpMemReg64(Rcx, Memory.InstanceNative.CookieWord, Rax);
-        a.Jcc(Cond.NE, no);
+        Memory.InstanceNative.EmitIsInstance(a, Rcx, no);
         a.Load64(Rax, R12, NativeSlot.TypesOffset);
         a.Test64(Rax, Rax);
         a.Jcc(Cond.E, no);
@@ -564,6 +559,17 @@ internal static unsafe class NativeStubCompiler
         a.CmpImm32Wide(Rax, NativeObject.MinBlockBytes);
         a.Jcc(Cond.B, notObject);
         a.Load64(Rcx, Rsp, slot);
+        EmitCookieAndAddress(a, i, slot, ok, notObject, wrongType);
+    }
+
+    /// <summary>
+    /// rcx = a block of at least the protocol's three words, also in the slot: with the process cookie
+    /// in its third word it is an ffi object, whose address (its first word) replaces the slot's value
+    /// (after the pointee check, when <paramref name="wrongType"/> is given), then on to <paramref name="ok"/>;
+    /// without it, a jump to <paramref name="notObject"/> with the slot unchanged.
+    /// </summary>
+    static void EmitCookieAndAddress(X64Assembler a, int i, int slot, Label ok, Label notObject, Label? wrongType)
+    {
         a.MovImm64(Rax, Memory.Buffer.Cookie);
         a.CmpMemReg64(Rcx, NativeObject.CookieOffset, Rax);
         a.Jcc(Cond.NE, notObject);
@@ -630,14 +636,7 @@ internal static unsafe class NativeStubCompiler
         a.Jcc(Cond.NE, other);
         EmitUserdataBlock(a, NativeObject.MinBlockBytes, helper);
         a.Store64(Rsp, slot, Rcx);
-        a.MovImm64(Rax, Memory.Buffer.Cookie);
-        a.CmpMemReg64(Rcx, NativeObject.CookieOffset, Rax);
-        a.Jcc(Cond.NE, helper);
-        EmitPointeeCheck(a, i, slot, ok, bad);
-        a.Load64(Rcx, Rsp, slot);
-        a.Load64(Rax, Rcx, NativeObject.AddressOffset);
-        a.Store64(Rsp, slot, Rax);
-        a.Jmp(ok);
+        EmitCookieAndAddress(a, i, slot, ok, helper, wrongType: bad);
         a.Mark(helper);
         EmitObjectHelper(a, i, slot, ok, bad);
         a.Mark(other);

@@ -46,13 +46,23 @@ internal static unsafe class InstanceNative
     static void Self(X64Assembler a, Label fb)
     {
         FullUserdata(a, 1, sizeof(Instance.Header), R12, fb);
-        a.MovImm64(Rax, Instance.Tag);
-        a.CmpMemReg64(R12, HeaderOffset(nameof(Instance.Header.Tag)), Rax);
-        a.Jcc(Cond.NE, fb);
-        a.MovImm64(Rax, Buffer.Cookie);
-        a.CmpMemReg64(R12, HeaderOffset(nameof(Instance.Header.Cookie)), Rax);
-        a.Jcc(Cond.NE, fb);
+        EmitIsInstance(a, R12, fb);
         a.Load64(R14, R12, HeaderOffset(nameof(Instance.Header.Type)));
+    }
+
+    /// <summary>
+    /// A block of at least an instance header's size in <paramref name="header"/>: on to the next instruction
+    /// when it carries the instance tag and the process cookie (no script can write both), else a jump to
+    /// <paramref name="no"/> (rax is used). The call stubs check an instance argument the same way.
+    /// </summary>
+    public static void EmitIsInstance(X64Assembler a, int header, Label no)
+    {
+        a.MovImm64(Rax, Instance.Tag);
+        a.CmpMemReg64(header, HeaderOffset(nameof(Instance.Header.Tag)), Rax);
+        a.Jcc(Cond.NE, no);
+        a.MovImm64(Rax, Buffer.Cookie);
+        a.CmpMemReg64(header, HeaderOffset(nameof(Instance.Header.Cookie)), Rax);
+        a.Jcc(Cond.NE, no);
     }
 
     /// <summary>
@@ -216,6 +226,6 @@ internal static unsafe class InstanceNative
 
     /// <summary>The header's words, for native code outside this file that reads instances (the call stubs).</summary>
     public static readonly int AddressWord = HeaderOffset(nameof(Instance.Header.Address)),
-        TagWord = HeaderOffset(nameof(Instance.Header.Tag)), CookieWord = HeaderOffset(nameof(Instance.Header.Cookie)),
+        TagWord = HeaderOffset(nameof(Instance.Header.Tag)),
         TypeWord = HeaderOffset(nameof(Instance.Header.Type)), NewSizeWord = DescriptorOffset(nameof(Descriptor.NewSize));
 }

@@ -38,9 +38,7 @@ internal static unsafe class LuaStackLayout
     static bool Verify()
     {
         if (IntPtr.Size != 8 || RuntimeInformation.ProcessArchitecture != Architecture.X64) return false;
-        nint L = newstate();
-        if (L == 0) return false;
-        try
+        return ScratchState.Run(L =>
         {
             found = 0;
             pushcclosure(L, (nint)(delegate* unmanaged[Cdecl]<nint, int>)&Check, 0);
@@ -53,8 +51,7 @@ internal static unsafe class LuaStackLayout
             pushlightuserdata(L, LightValue);
             newuserdatauv(L, 8, 0);
             return pcallk(L, Expected.Length, 0, 0, 0, 0) == LUA_OK && found == 1;
-        }
-        finally { close(L); }
+        }, false);
     }
 
     /// <summary>Run by Lua with the values above: nothing here can raise.</summary>
@@ -90,11 +87,7 @@ internal static unsafe class LuaStackLayout
 
     public static readonly bool UserdataVerified = IsVerified && VerifyUserdata();
 
-    static bool VerifyUserdata()
-    {
-        nint L = newstate();
-        if (L == 0) return false;
-        try
+    static bool VerifyUserdata() => ScratchState.Run(L =>
         {
             userdataFound = 0;
             pushcclosure(L, (nint)(delegate* unmanaged[Cdecl]<nint, int>)&CheckUserdata, 0);
@@ -103,9 +96,7 @@ internal static unsafe class LuaStackLayout
             newuserdatauv(L, 48, 1);
             newuserdatauv(L, 33, 2);
             return pcallk(L, 4, 0, 0, 0, 0) == LUA_OK && userdataFound == 1;
-        }
-        finally { close(L); }
-    }
+        }, false);
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     static int CheckUserdata(nint L)
@@ -138,19 +129,13 @@ internal static unsafe class LuaStackLayout
 
     public static readonly bool UpvalueVerified = UserdataVerified && VerifyUpvalue();
 
-    static bool VerifyUpvalue()
-    {
-        nint L = newstate();
-        if (L == 0) return false;
-        try
+    static bool VerifyUpvalue() => ScratchState.Run(L =>
         {
             upvalueFound = 0;
             newuserdatauv(L, 48, 0);
             pushcclosure(L, (nint)(delegate* unmanaged[Cdecl]<nint, int>)&CheckUpvalue, 1);
             return pcallk(L, 0, 0, 0, 0, 0) == LUA_OK && upvalueFound == 1;
-        }
-        finally { close(L); }
-    }
+        }, false);
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     static int CheckUpvalue(nint L)
@@ -178,9 +163,7 @@ internal static unsafe class LuaStackLayout
     static int Calibrate()
     {
         if (!Lunet.Ffi.Calls.NativeStubCompiler.IsSupported) return -1;
-        var L = newstate();
-        if (L == 0) return -1;
-        try
+        return ScratchState.Run(L =>
         {
             // A word that moves by one slot per push and back per pop, the same word in every test.
             var before = Words(L);
@@ -211,8 +194,7 @@ internal static unsafe class LuaStackLayout
             *(byte**)(L + found) = top;
             if (gettop(L) != 0) return -1;
             return found;
-        }
-        finally { close(L); }
+        }, -1);
     }
 
     static long[] Words(nint L)

@@ -1,28 +1,26 @@
 using static Lunet.Interop.LuaApi;
+using static Lunet.Interop.LuaStackLayout;
 
 namespace Lunet.Interop;
 
 /// <summary>
 /// Where Lua 5.4 keeps a table's array part (struct Table: next, tt, marked,
-/// flags, lsizenode, unsigned alimit @12, TValue *array @16; TValue is 16 bytes
-/// with its tag at 8). The lib:call fast path reads argument-type tables there
+/// flags, lsizenode, unsigned alimit @12, TValue *array @16; a TValue is as
+/// <see cref="LuaStackLayout"/> says). The lib:call fast path reads argument-type tables there
 /// instead of one API call per element. Used only after <see cref="IsVerified"/>
 /// has checked the layout against the running liblua: a table built through the
 /// API must read back, element by element, as the API reports it.
 /// </summary>
 internal static unsafe class LuaTableLayout
 {
-    public const int AlimitOffset = 12, ArrayOffset = 16, ValueSize = 16, TagOffset = 8;
-    public const byte ShortStringTag = 0x44; // LUA_VSHRSTR | BIT_ISCOLLECTABLE
+    public const int AlimitOffset = 12, ArrayOffset = 16;
 
     public static readonly bool IsVerified = Verify();
 
     static bool Verify()
     {
         if (IntPtr.Size != 8) return false;
-        nint L = newstate();
-        if (L == 0) return false;
-        try
+        return ScratchState.Run(L =>
         {
             createtable(L, 3, 0);
             var expected = new nint[3];
@@ -41,7 +39,6 @@ internal static unsafe class LuaTableLayout
                 if (array[i * ValueSize + TagOffset] != ShortStringTag) return false;
             }
             return true;
-        }
-        finally { close(L); }
+        }, false);
     }
 }

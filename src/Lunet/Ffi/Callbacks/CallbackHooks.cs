@@ -143,9 +143,7 @@ internal static unsafe class CallbackHooks
     static bool CheckDirectRead()
     {
         if (!Calls.NativeStubCompiler.IsSupported) return false;
-        var L = LuaApi.newstate();
-        if (L == 0) return false;
-        try
+        return ScratchState.Run(L =>
         {
             void* ud;
             var f = LuaApi.getallocf(L, &ud);
@@ -156,8 +154,7 @@ internal static unsafe class CallbackHooks
             bool same = g > L && g - L < 4096 && *(nint*)(g + AllocOffset) == f && *(nint*)(g + UserDataOffset) == (nint)marker;
             LuaApi.setallocf(L, f, ud);
             return same;
-        }
-        finally { LuaApi.close(L); }
+        }, false);
     }
 
     /// <summary>The managed stubs' <see cref="EmitBeforeCall"/>.</summary>

@@ -56,30 +56,30 @@ internal static unsafe class CallbackNesting
     static int Calibrate()
     {
         if (!Calls.NativeStubCompiler.IsSupported) return -1;
-        var L = LuaApi.newstate();
-        if (L == 0) return -1;
         snapshots = (uint*)NativeMemory.AllocZeroed(Scanned * Depths);
         try
         {
-            LuaApi.pushcclosure(L, (nint)(delegate* unmanaged[Cdecl]<nint, int>)&Snapshot, 0);
-            LuaApi.pushinteger(L, 0);
-            if (LuaApi.pcallk(L, 1, 0, 0, 0, 0) != LuaApi.LUA_OK) return -1;
-            int found = -1;
-            for (int w = 0; w < Scanned / 4; w++)
+            return ScratchState.Run(L =>
             {
-                uint first = snapshots[w];
-                bool grows = (first & 0xFFFF) == 1;   // one C call in progress: the first pcall
-                for (int d = 1; d < Depths && grows; d++)
-                    grows = snapshots[d * (Scanned / 4) + w] - snapshots[(d - 1) * (Scanned / 4) + w] == PerPcall;
-                if (!grows) continue;
-                if (found >= 0) return -1;     // two candidates: trust neither
-                found = w * 4;
-            }
-            return found;
+                LuaApi.pushcclosure(L, (nint)(delegate* unmanaged[Cdecl]<nint, int>)&Snapshot, 0);
+                LuaApi.pushinteger(L, 0);
+                if (LuaApi.pcallk(L, 1, 0, 0, 0, 0) != LuaApi.LUA_OK) return -1;
+                int found = -1;
+                for (int w = 0; w < Scanned / 4; w++)
+                {
+                    uint first = snapshots[w];
+                    bool grows = (first & 0xFFFF) == 1;   // one C call in progress: the first pcall
+                    for (int d = 1; d < Depths && grows; d++)
+                        grows = snapshots[d * (Scanned / 4) + w] - snapshots[(d - 1) * (Scanned / 4) + w] == PerPcall;
+                    if (!grows) continue;
+                    if (found >= 0) return -1;     // two candidates: trust neither
+                    found = w * 4;
+                }
+                return found;
+            }, -1);
         }
         finally
         {
-            LuaApi.close(L);
             NativeMemory.Free(snapshots);
             snapshots = null;
         }

@@ -136,7 +136,7 @@ internal static unsafe class NativeCallCache
             a.Load64(Rax, Rcx, 0);
             a.CmpRMem64(Rax, Rdx, ArgsOffset);
             a.Jcc(Cond.NE, miss);
-            a.CmpMem8Imm(Rcx, LuaTableLayout.TagOffset, LuaTableLayout.ShortStringTag);
+            a.CmpMem8Imm(Rcx, LuaStackLayout.TagOffset, LuaStackLayout.ShortStringTag);
             a.Jcc(Cond.NE, miss);
             a.AddImm32(Rcx, 16, wide: true);
             a.AddImm32(Rdx, 8, wide: true);

@@ -89,12 +89,8 @@ internal static unsafe class Instance
     }
 
     /// <summary>The instance or view at idx, or null when idx holds anything else.</summary>
-    public static Header* TryGet(nint L, int idx)
-    {
-        if (type(L, idx) != TUSERDATA || rawlenFast(L, idx) < (ulong)sizeof(Header)) return null;
-        var h = (Header*)touserdata(L, idx);
-        return h->Tag == Tag && h->Cookie == Buffer.Cookie ? h : null;
-    }
+    public static Header* TryGet(nint L, int idx) =>
+        NativeObject.KindOf(L, idx, out var block) == NativeObject.Kind.Instance ? (Header*)block : null;
 
     public static CType TypeOf(Header* h) => InstanceTypes.TypeOf((InstanceTypes.Descriptor*)h->Type);
 

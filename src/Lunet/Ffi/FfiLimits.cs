@@ -19,6 +19,12 @@ internal static unsafe class FfiLimits
     /// <summary>Bytes of C declarations one ffi.cdef or ffi.struct reads (a whole preprocessed system header is well under this).</summary>
     public const int MaxDeclarationLength = 16 << 20;
 
+    /// <summary>
+    /// The largest alignment an instance (ffi.new, an array, a struct result) gets: a page. Its block is
+    /// allocated by Lua's allocator with this much slack less one, so the bytes can start aligned.
+    /// </summary>
+    public const int MaxAlignment = 4096;
+
     /// <summary>Levels of pointer in a type name ("int**" is 2); C compilers must accept 12.</summary>
     public const int MaxPointerDepth = 16;
 

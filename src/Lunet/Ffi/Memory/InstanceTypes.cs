@@ -32,7 +32,7 @@ internal static unsafe class InstanceTypes
         /// <summary>A record's slot count - 1 (a power of two less one).</summary>
         public int Mask;
         public long Size;
-        /// <summary>The userdata size a native ffi.new allocates (header + bytes rounded up to 8, zeroed 8 at a time); 0 when C# makes the instance.</summary>
+        /// <summary>The userdata size a native ffi.new allocates (header + bytes rounded up to 8, zeroed 8 at a time, right after the header); 0 when C# makes the instance (a type whose bytes need <see cref="Instance.Slack"/>, or a large one).</summary>
         public int NewSize;
         public int ElementKind;
         public long ElementSize;
@@ -172,7 +172,7 @@ internal static unsafe class InstanceTypes
         d->Type = GCHandle.ToIntPtr(GCHandle.Alloc(t));
         d->Size = t.Size;
         d->MetatableRef = InstanceMethods.MetatableRef(L);
-        if (t.Alignment <= Instance.HeaderAlignment && t.Size <= MaxNativeNewSize) d->NewSize = sizeof(Instance.Header) + (t.Size + 7 & ~7);
+        if (Instance.Slack(t.Alignment) == 0 && t.Size <= MaxNativeNewSize) d->NewSize = sizeof(Instance.Header) + (t.Size + 7 & ~7);
         if (t is StructType)
         {
             d->Shape = ShapeRecord;

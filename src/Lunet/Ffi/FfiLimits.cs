@@ -25,6 +25,13 @@ internal static unsafe class FfiLimits
     /// </summary>
     public const int MaxAlignment = 4096;
 
+    /// <summary>
+    /// Distinct struct, union and array types one runtime makes instances or views of. Each has a
+    /// native block (<see cref="Memory.InstanceTypes"/>) that instances point at and that lives as long
+    /// as the runtime, so a script making new types without end is stopped here, with an error.
+    /// </summary>
+    public const int MaxInstanceTypes = 65536;
+
     /// <summary>Levels of pointer in a type name ("int**" is 2); C compilers must accept 12.</summary>
     public const int MaxPointerDepth = 16;
 

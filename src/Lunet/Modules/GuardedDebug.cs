@@ -41,7 +41,8 @@ internal static unsafe class GuardedDebug
     public static int SetUserValue(nint L)
     {
         if (type(L, 1) != TUSERDATA)
-            throw LuaException.BadArgument(1, "debug.setuservalue", $"userdata expected, got {LuaOps.TypeName(L, 1)}");
+            throw LuaException.BadArgument(1, "debug.setuservalue",
+                $"userdata expected, got {(type(L, 1) == TLIGHTUSERDATA ? "light userdata" : LuaOps.TypeName(L, 1))}");
         if (type(L, 2) == TNONE) throw LuaException.BadArgument(2, "debug.setuservalue", "value expected");
         long n = 1;
         if (type(L, 3) is not (TNONE or TNIL))

@@ -19,6 +19,19 @@ internal static unsafe class FfiLimits
     /// <summary>Bytes of C declarations one ffi.cdef or ffi.struct reads (a whole preprocessed system header is well under this).</summary>
     public const int MaxDeclarationLength = 16 << 20;
 
+    /// <summary>
+    /// The largest alignment an instance (ffi.new, an array, a struct result) gets: a page. Its block is
+    /// allocated by Lua's allocator with this much slack less one, so the bytes can start aligned.
+    /// </summary>
+    public const int MaxAlignment = 4096;
+
+    /// <summary>
+    /// Distinct struct, union and array types one runtime makes instances or views of. Each has a
+    /// native block (<see cref="Memory.InstanceTypes"/>) that instances point at and that lives as long
+    /// as the runtime, so a script making new types without end is stopped here, with an error.
+    /// </summary>
+    public const int MaxInstanceTypes = 65536;
+
     /// <summary>Levels of pointer in a type name ("int**" is 2); C compilers must accept 12.</summary>
     public const int MaxPointerDepth = 16;
 

@@ -10,6 +10,9 @@ namespace Lunet.Modules;
 /// one (with <c>ffi.pointer(16)</c>, say) would make the next call jump or read anywhere, so
 /// a function whose code the runtime wrote (<see cref="ExecutableMemory.Contains"/>) refuses.
 /// Reading them (debug.getupvalue) stays allowed: every use checks what it reads.
+/// debug.setuservalue likewise refuses the ffi's objects: a view or a slice keeps the object
+/// that owns its bytes alive through its user value, so taking it away would let the bytes be
+/// freed under it.
 /// </summary>
 internal static unsafe class GuardedDebug
 {
@@ -31,6 +34,29 @@ internal static unsafe class GuardedDebug
         var name = setupvalue(L, 1, (int)n);   // pops the value when it sets it; never raises
         if (name == null) return 0;
         LuaOps.PushString(L, new string((sbyte*)name));
+        return 1;
+    }
+
+    /// <summary>debug.setuservalue(udata, value [, n]): lua's, except on an ffi object (<see cref="Ffi.Memory.NativeObject"/>).</summary>
+    public static int SetUserValue(nint L)
+    {
+        if (type(L, 1) != TUSERDATA)
+            throw LuaException.BadArgument(1, "debug.setuservalue",
+                $"userdata expected, got {(type(L, 1) == TLIGHTUSERDATA ? "light userdata" : LuaOps.TypeName(L, 1))}");
+        if (type(L, 2) == TNONE) throw LuaException.BadArgument(2, "debug.setuservalue", "value expected");
+        long n = 1;
+        if (type(L, 3) is not (TNONE or TNIL))
+        {
+            int ok;
+            n = tointegerx(L, 3, &ok);
+            if (ok == 0)
+                throw LuaException.BadArgument(3, "debug.setuservalue",
+                    type(L, 3) == TNUMBER ? "number has no integer representation" : $"number expected, got {LuaOps.TypeName(L, 3)}");
+        }
+        if (Ffi.Memory.NativeObject.TryGetAddress(L, 1, out _))
+            throw LuaException.BadArgument(1, "debug.setuservalue", "the user values of the ffi's objects cannot be changed (a view or slice keeps what owns its bytes alive through them)");
+        settop(L, 2);
+        if (n < int.MinValue || n > int.MaxValue || setiuservalue(L, 1, (int)n) == 0) pushnil(L); // fail, as lua's
         return 1;
     }
 }

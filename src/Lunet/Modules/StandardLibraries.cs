@@ -49,7 +49,8 @@ internal static unsafe class StandardLibraries
             foreach (var open in Openers) pushcclosure(L, open, 0);
             int extra = PushPathSettings(L, options) + PushPosixFunctions(L);
             CFunction.Push(L, &GuardedDebug.SetUpvalue);
-            status = pcallk(L, 4 + Openers.Length + extra + 1, 0, 0, 0, 0);
+            CFunction.Push(L, &GuardedDebug.SetUserValue);
+            status = pcallk(L, 4 + Openers.Length + extra + 2, 0, 0, 0, 0);
         }
         if (status == LUA_OK)
         {
@@ -147,7 +148,7 @@ internal static unsafe class StandardLibraries
               open_base, open_package, open_coroutine, open_table, open_io, open_os,
               open_string, open_math, open_utf8, open_debug,
               defaultPath, defaultCPath, envPath, envCPath, platform,
-              posixPopen, posixExecute, posixTmpname, guardedSetupvalue = ...
+              posixPopen, posixExecute, posixTmpname, guardedSetupvalue, guardedSetuservalue = ...
         -- The bits of LuaLibraries.
         local BASE, PACKAGE, COROUTINE, TABLE, IO, OS, STRING, MATH, UTF8, DEBUG, OSTIME, TRACEBACK =
               1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048
@@ -204,6 +205,8 @@ internal static unsafe class StandardLibraries
         if has(DEBUG) and not restricted then
           -- The runtime's own C functions read their upvalues as trusted pointers (Modules/GuardedDebug.cs).
           debuglib.setupvalue = guardedSetupvalue
+          -- A view or slice keeps what owns its bytes alive through its user value (Modules/GuardedDebug.cs).
+          debuglib.setuservalue = guardedSetuservalue
           expose("debug", debuglib)
         elseif has(DEBUG) or has(TRACEBACK) then expose("debug", keep(debuglib, { "traceback" })) end
 

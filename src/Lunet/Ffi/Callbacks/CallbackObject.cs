@@ -12,8 +12,8 @@ namespace Lunet.Ffi.Callbacks;
 /// ffi.callback, ffi.poll and the FfiCallback userdata scripts hold. The userdata follows the
 /// <see cref="NativeObject"/> protocol (its first word is the code address), so every pointer
 /// argument takes it as its C function pointer: { code, 0, cookie, tag, GCHandle of the
-/// <see cref="Callback"/> }. The 0 is where a Buffer keeps its size: a Buffer metatable moved
-/// onto a callback finds an empty Buffer.
+/// <see cref="Callback"/> }. The 0 in the kind word is no kind the ffi knows the extent of: its
+/// code is no memory to any bounded operation (<see cref="NativeObject.KindOf"/>).
 /// </summary>
 internal static unsafe class CallbackObject
 {

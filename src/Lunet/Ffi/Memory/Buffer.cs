@@ -9,11 +9,12 @@ namespace Lunet.Ffi.Memory;
 
 /// <summary>
 /// A Buffer's userdata layout and its bounds. A Buffer is one Lua full userdata:
-/// a header { address, size, cookie } followed by the bytes themselves (aligned to 16),
+/// a header { address, tag, cookie, size } followed by the bytes themselves (aligned to 16),
 /// so Lua's collector accounts for the memory and the address never moves. A
 /// slice is a header alone, whose address points into another Buffer; its user
 /// value 1 is the Buffer that owns the bytes, which it keeps alive. Both follow
-/// the <see cref="NativeObject"/> protocol: the block starts with the address.
+/// the <see cref="NativeObject"/> protocol: the block starts with the address, and the tag
+/// in the kind word is what makes it a Buffer (never its metatable).
 /// </summary>
 internal static unsafe class Buffer
 {
@@ -21,15 +22,20 @@ internal static unsafe class Buffer
     public struct Header
     {
         public nint Address;
-        public long Size;
-        /// <summary><see cref="Cookie"/>: lets native code tell a Buffer from other userdata without a metatable lookup.</summary>
+        /// <summary><see cref="Tag"/>: the kind word (<see cref="NativeObject.KindOf"/>).</summary>
+        public long Tag;
+        /// <summary><see cref="Cookie"/>: lets native code tell an ffi object from other userdata without a metatable lookup.</summary>
         public long Cookie;
+        public long Size;
     }
 
+    /// <summary>The kind word of every Buffer and slice (top bit set, as every kind's tag).</summary>
+    public static readonly long Tag = Metatables.NewTag();
+
     /// <summary>
-    /// A random per-process value stored in every Buffer header (slices too). The native
-    /// fast paths (<see cref="BufferNative"/>) take a userdata of at least sizeof(Header)
-    /// bytes carrying it for a Buffer; the C# paths check the metatable and the cookie. Scripts
+    /// A random per-process value stored in every ffi object's header (<see cref="NativeObject"/>).
+    /// The native fast paths (<see cref="BufferNative"/>) and the C# paths take a userdata of at
+    /// least sizeof(Header) bytes carrying it and <see cref="Tag"/> for a Buffer. Scripts
     /// cannot create a userdata with chosen contents at that offset short of knowing this value.
     /// </summary>
     public static readonly long Cookie = NewCookie();
@@ -81,6 +87,7 @@ internal static unsafe class Buffer
         var b = (Header*)newuserdatauv(L, (nuint)(sizeof(Header) + Alignment - 1 + size), 0);
         nint bytes = ((nint)b + sizeof(Header) + Alignment - 1) & ~(nint)(Alignment - 1);
         b->Address = bytes;
+        b->Tag = Tag;
         b->Size = size;
         b->Cookie = Cookie;
         NativeMemory.Clear((void*)bytes, (nuint)size);
@@ -95,6 +102,7 @@ internal static unsafe class Buffer
         parent = absindex(L, parent);
         var b = (Header*)newuserdatauv(L, (nuint)sizeof(Header), 1);
         b->Address = of->Address + (nint)offset;
+        b->Tag = Tag;
         b->Size = size;
         b->Cookie = Cookie;
         // Keep the owner of the bytes alive: the parent's own owner when the parent is a slice.
@@ -109,18 +117,9 @@ internal static unsafe class Buffer
         return b;
     }
 
-    /// <summary>The Buffer at idx, or null when idx holds anything else. The slow, general check (registry lookup).</summary>
-    public static Header* TryGet(nint L, int idx)
-    {
-        if (type(L, idx) != TUSERDATA || rawlenFast(L, idx) < (ulong)sizeof(Header)) return null;
-        if (getmetatable(L, idx) == 0) return null;
-        BufferMethods.PushMetatable(L);
-        bool same = rawequal(L, -1, -2) != 0;
-        settop(L, -3);
-        // The metatable can be moved onto another userdata (debug.setmetatable): the cookie tells.
-        var b = (Header*)touserdata(L, idx);
-        return same && b->Cookie == Cookie ? b : null;
-    }
+    /// <summary>The Buffer at idx, or null when idx holds anything else: its header says so, whatever its metatable.</summary>
+    public static Header* TryGet(nint L, int idx) =>
+        NativeObject.KindOf(L, idx, out var block) == NativeObject.Kind.Buffer ? (Header*)block : null;
 
     /// <summary>The Buffer at idx; an error naming <paramref name="function"/> and argument <paramref name="arg"/> otherwise.</summary>
     public static Header* Check(nint L, int idx, int arg, string function)

@@ -18,16 +18,11 @@ internal static unsafe class BufferMethods
     const string MetatableName = Buffer.TypeName;
     const string StateMetatableName = "ffi.bufferstate";
 
-    // lua_getmetatable neither allocates nor raises nor runs Lua code: it may skip the GC transition.
-    static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, int, int> getmetatableFast =
-        (delegate* unmanaged[Cdecl, SuppressGCTransition]<nint, int, int>)NativeLibrary.GetExport(Handle, "lua_getmetatable");
-
-    /// <summary>The state userdata block: a GCHandle to the type cache, its tag (<see cref="Metatables"/>), then the Buffer metatable's address.</summary>
+    /// <summary>The state userdata block: a GCHandle to the type cache and its tag (<see cref="Metatables"/>).</summary>
     struct State
     {
         public nint Cache;
         public nint Tag;
-        public nint Metatable;
         /// <summary>The addresses of the interned member names, in <see cref="Members"/> order (anchored by the members table).</summary>
         public fixed long Keys[MemberCount];
         /// <summary>The native type-name table: <see cref="BufferNative.TypeSlots"/> entries { nint string; int kind; int size }.</summary>
@@ -61,7 +56,6 @@ internal static unsafe class BufferMethods
         var state = (State*)newuserdatauv(L, (nuint)sizeof(State), 0);
         NativeMemory.Clear(state, (nuint)sizeof(State));
         state->Tag = (nint)StateTag;
-        state->Metatable = topointer(L, mt);
         bool native = BufferNative.IsSupported;
         state->Cache = NewCache(state);
         Metatables.Push(L, StateMetatableName, &BuildStateMetatable);
@@ -132,21 +126,14 @@ internal static unsafe class BufferMethods
     }
 
     /// <summary>
-    /// Self (argument 1) as a Buffer, checked against the metatable address in the state upvalue
-    /// and by its cookie: debug.setmetatable can give the Buffer metatable to another userdata.
+    /// Self (argument 1) as a Buffer: its header says so (<see cref="NativeObject.KindOf"/>), whatever
+    /// its metatable (debug.setmetatable can give the Buffer metatable to another userdata, or take it off a Buffer).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static Header* Self(nint L, string method)
     {
-        var state = (State*)touserdata(L, StateIndex);
-        if (type(L, 1) == TUSERDATA && rawlenFast(L, 1) >= (ulong)sizeof(Header) && getmetatableFast(L, 1) != 0)
-        {
-            nint mt = topointerFast(L, -1);
-            settop(L, -2);
-            var b = (Header*)touserdata(L, 1);
-            if (mt == state->Metatable && b->Cookie == Buffer.Cookie) return b;
-        }
-        throw BadSelf(L, method);
+        var b = Buffer.TryGet(L, 1);
+        return b != null ? b : throw BadSelf(L, method);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

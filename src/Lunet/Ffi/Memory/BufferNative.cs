@@ -18,7 +18,8 @@ namespace Lunet.Ffi.Memory;
 /// which produces the result or the exact error message.
 ///
 /// Self check: touserdata(L, 1) non-null and rawlen(L, 1) ≥ sizeof(Header) (together:
-/// a full userdata, as rawlen is 0 for a light one) and header.Cookie == <see cref="Buffer.Cookie"/>.
+/// a full userdata, as rawlen is 0 for a light one), header.Cookie == <see cref="Buffer.Cookie"/>
+/// and header.Tag == <see cref="Buffer.Tag"/>: the rule of <see cref="NativeObject.KindOf"/>.
 /// Type names: the string's address looked up in the direct-mapped table of the
 /// state block (filled by <see cref="BufferTypeCache"/> for built-in scalar names,
 /// whose strings it anchors), then checked to be a string.
@@ -61,9 +62,16 @@ internal static unsafe class BufferNative
     {
         FullUserdata(a, 1, sizeof(Buffer.Header), R12, fb);
         a.MovImm64(Rax, Buffer.Cookie);
-        a.CmpMemReg64(R12, (int)System.Runtime.InteropServices.Marshal.OffsetOf<Buffer.Header>(nameof(Buffer.Header.Cookie)), Rax);
+        a.CmpMemReg64(R12, HeaderOffset(nameof(Buffer.Header.Cookie)), Rax);
+        a.Jcc(Cond.NE, fb);
+        a.MovImm64(Rax, Buffer.Tag);
+        a.CmpMemReg64(R12, HeaderOffset(nameof(Buffer.Header.Tag)), Rax);
         a.Jcc(Cond.NE, fb);
     }
+
+    static int HeaderOffset(string field) => (int)System.Runtime.InteropServices.Marshal.OffsetOf<Buffer.Header>(field);
+
+    static readonly int SizeWord = HeaderOffset(nameof(Buffer.Header.Size)), AddressWord = HeaderOffset(nameof(Buffer.Header.Address));
 
     /// <summary>read(L) / write(L): self, offset, type name at 3, bounds, then the load or the store.</summary>
     static byte[] CompileAccess(int typesOffset, bool write)
@@ -92,12 +100,12 @@ internal static unsafe class BufferNative
         a.LoadExtend(R15, R15, typesOffset + 12, 4, true); // r15 = width
 
         // Bounds: size >= width && (ulong)offset <= (ulong)(size - width).
-        a.Load64(Rax, R12, 8);
+        a.Load64(Rax, R12, SizeWord);
         a.SubRR(Rax, R15);
         a.Jcc(Cond.L, fb);
         a.CmpRR(R13, Rax);
         a.Jcc(Cond.A, fb);
-        a.Load64(Rax, R12, 0);
+        a.Load64(Rax, R12, AddressWord);
         a.AddRR(R13, Rax);           // r13 = address
 
         return FinishAccess(a, write, 4, fb);
@@ -117,13 +125,13 @@ internal static unsafe class BufferNative
         a.MovImm64(Rax, LuaOps.MaxPushLength);  // past the string limit: C# says so
         a.CmpRR(R14, Rax);
         a.Jcc(Cond.A, fb);
-        a.Load64(Rax, R12, 8);
+        a.Load64(Rax, R12, SizeWord);
         a.CmpRR(R14, Rax);
         a.Jcc(Cond.A, fb);
         a.SubRR(Rax, R14);
         a.CmpRR(R13, Rax);
         a.Jcc(Cond.A, fb);
-        a.Load64(Rsi, R12, 0);
+        a.Load64(Rsi, R12, AddressWord);
         a.AddRR(Rsi, R13);
         a.MovRR(Rdx, R14);
         a.MovRR(Rdi, Rbx);
@@ -171,7 +179,7 @@ internal static unsafe class BufferNative
             a.CmpImm32(Rax, LuaApi.TSTRING);
             a.Jcc(Cond.NE, fb);
             Self(a, fb);
-            a.Load64(Rsi, R12, i == sizeMember ? 8 : 0);
+            a.Load64(Rsi, R12, i == sizeMember ? SizeWord : AddressWord);
             a.MovRR(Rdi, Rbx);
             a.CallAbs(i == sizeMember ? (nint)LuaApi.pushinteger : (nint)LuaApi.pushlightuserdata);
             Return(a, 1);

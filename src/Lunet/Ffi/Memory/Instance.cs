@@ -8,8 +8,11 @@ namespace Lunet.Ffi.Memory;
 /// <summary>
 /// A struct, union or array instance (ffi.new) or a view into one (a nested field, an
 /// element). One Lua full userdata: a header { address, tag, cookie, type } followed, for an
-/// instance, by its zero-filled bytes (right after the header, 8-aligned as Lua aligns userdata;
-/// a type aligned to 16 gets padding), so the collector frees them and the address never moves.
+/// instance, by its zero-filled bytes, so the collector frees them and the address never moves.
+/// The address word is where the bytes are, for every reader (C#, the native field paths, the
+/// stubs): right after the header for a type aligned to at most <see cref="HeaderAlignment"/> (as Lua
+/// aligns a userdata's memory), else at the first address after it aligned to the type, which the
+/// block has the slack for (<see cref="Slack"/>), up to <see cref="FfiLimits.MaxAlignment"/>.
 /// There is no __gc: the type word points at the runtime's block for the type
 /// (<see cref="InstanceTypes"/>), not at anything an instance owns. A view is a header alone
 /// whose user value 1 is the instance that owns the bytes. Both follow the <see cref="NativeObject"/> protocol (address first, cookie in the
@@ -33,17 +36,21 @@ internal static unsafe class Instance
     /// <summary>The alignment Lua gives a userdata's memory (LUAI_MAXALIGN): the bytes of a type aligned to at most this follow the header directly.</summary>
     public const int HeaderAlignment = 8;
 
-    const int Alignment = 16;
+    /// <summary>The bytes an instance of a type aligned to <paramref name="alignment"/> needs past header and size to align its bytes: none when they can follow the header.</summary>
+    public static int Slack(int alignment) => alignment <= HeaderAlignment ? 0 : alignment - 1;
 
     /// <summary>Pushes a new zero-filled instance of <paramref name="t"/> (complete, a record or an array).</summary>
     public static Header* New(nint L, CType t, string function)
     {
         long size = t.Size;
-        int padding = t.Alignment <= HeaderAlignment ? 0 : Alignment - 1;
+        int alignment = t.Alignment;
+        if (alignment > FfiLimits.MaxAlignment)
+            throw new LuaException($"{function}: {t.Name} is aligned to {alignment} bytes; instances can be aligned to at most {FfiLimits.MaxAlignment}");
+        int padding = Slack(alignment);
         Buffer.CheckAllocatable(L, size + sizeof(Header) + padding, function);
         var type = InstanceTypes.For(L, t);
         var h = (Header*)newuserdatauv(L, (nuint)(sizeof(Header) + padding + size), 0);
-        nint bytes = padding == 0 ? (nint)(h + 1) : ((nint)h + sizeof(Header) + Alignment - 1) & ~(nint)(Alignment - 1);
+        nint bytes = padding == 0 ? (nint)(h + 1) : ((nint)h + sizeof(Header) + padding) & ~(nint)(alignment - 1);
         NativeMemory.Clear((void*)bytes, (nuint)size);
         Fill(h, bytes, type);
         InstanceMethods.PushMetatable(L);
@@ -89,12 +96,8 @@ internal static unsafe class Instance
     }
 
     /// <summary>The instance or view at idx, or null when idx holds anything else.</summary>
-    public static Header* TryGet(nint L, int idx)
-    {
-        if (type(L, idx) != TUSERDATA || rawlenFast(L, idx) < (ulong)sizeof(Header)) return null;
-        var h = (Header*)touserdata(L, idx);
-        return h->Tag == Tag && h->Cookie == Buffer.Cookie ? h : null;
-    }
+    public static Header* TryGet(nint L, int idx) =>
+        NativeObject.KindOf(L, idx, out var block) == NativeObject.Kind.Instance ? (Header*)block : null;
 
     public static CType TypeOf(Header* h) => InstanceTypes.TypeOf((InstanceTypes.Descriptor*)h->Type);
 

@@ -32,7 +32,7 @@ internal static unsafe class InstanceTypes
         /// <summary>A record's slot count - 1 (a power of two less one).</summary>
         public int Mask;
         public long Size;
-        /// <summary>The userdata size a native ffi.new allocates (header + bytes rounded up to 8, zeroed 8 at a time); 0 when C# makes the instance.</summary>
+        /// <summary>The userdata size a native ffi.new allocates (header + bytes rounded up to 8, zeroed 8 at a time, right after the header); 0 when C# makes the instance (a type whose bytes need <see cref="Instance.Slack"/>, or a large one).</summary>
         public int NewSize;
         public int ElementKind;
         public long ElementSize;
@@ -62,7 +62,7 @@ internal static unsafe class InstanceTypes
     /// <summary>Instances up to this size are made by the native ffi.new; larger ones go through C#'s allocation checks.</summary>
     const int MaxNativeNewSize = 1 << 16;
 
-    /// <summary>The blocks of one runtime, freed when its type registry is collected (after the state is closed).</summary>
+    /// <summary>The blocks of one runtime, freed when its type registry is collected (after the state is closed). Instances point at them, so none goes earlier: their count is bounded instead.</summary>
     public sealed class Blocks
     {
         /// <summary>The registry's integer key of the instance metatable, 0 until it is made.</summary>
@@ -161,18 +161,20 @@ internal static unsafe class InstanceTypes
         entries[slot] = new NewEntry { Key = key, KeyType = type(L, idx), Type = (nint)d };
     }
 
-    /// <summary>The block of <paramref name="t"/> (a complete record or array) in this runtime, made on first use.</summary>
+    /// <summary>The block of <paramref name="t"/> (a complete record or array) in this runtime, made on first use; at most <see cref="FfiLimits.MaxInstanceTypes"/> of them.</summary>
     public static Descriptor* For(nint L, CType t)
     {
         var blocks = Of(L);
         if (blocks.ByType.TryGetValue(t, out var found)) return (Descriptor*)found;
+        if (blocks.ByType.Count >= FfiLimits.MaxInstanceTypes)
+            throw new LuaException($"cannot make an instance or view of {t.Name}: this runtime has made instances of {FfiLimits.MaxInstanceTypes} distinct struct, union and array types, the limit (each keeps a block for the runtime's life)");
         var fields = t is StructType s ? Fields(L, s) : [];
         int slots = SlotCount(fields);
         var d = (Descriptor*)NativeMemory.AllocZeroed((nuint)(sizeof(Descriptor) + slots * sizeof(Slot)));
         d->Type = GCHandle.ToIntPtr(GCHandle.Alloc(t));
         d->Size = t.Size;
         d->MetatableRef = InstanceMethods.MetatableRef(L);
-        if (t.Alignment <= Instance.HeaderAlignment && t.Size <= MaxNativeNewSize) d->NewSize = sizeof(Instance.Header) + (t.Size + 7 & ~7);
+        if (Instance.Slack(t.Alignment) == 0 && t.Size <= MaxNativeNewSize) d->NewSize = sizeof(Instance.Header) + (t.Size + 7 & ~7);
         if (t is StructType)
         {
             d->Shape = ShapeRecord;

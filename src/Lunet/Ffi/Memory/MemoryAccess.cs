@@ -10,7 +10,8 @@ namespace Lunet.Ffi.Memory;
 /// ffi.cast. The one place that dispatches on the kind of <see cref="CType"/>:
 /// scalars go to the shared conversions (<see cref="CToLua"/>, <see cref="LuaToC"/>);
 /// a record type (struct view / struct copy) plugs in here. Bounds are the caller's
-/// job: by the time these run, [at, at + Size(t)) is known to be inside the memory.
+/// job: by the time these run, [at, at + Size(t)) is known to be inside the memory;
+/// the alignment of a view into a Buffer or instance is checked here.
 /// </summary>
 internal static unsafe class MemoryAccess
 {
@@ -41,6 +42,10 @@ internal static unsafe class MemoryAccess
         }
         if (InstanceMethods.IsAggregate(t))
         {
+            // A Buffer or an instance holds objects at their alignment only: one at a misaligned address is no
+            // object of that type (C given it may fault on an aligned load). Raw memory is taken as given; a
+            // field's view is where the layout put it (a packed record's members too).
+            if (owner != 0 && (nint)at % t.Alignment != 0) throw Misaligned(t, at, what);
             Instance.NewView(L, owner, t, (nint)at);
             return;
         }
@@ -63,6 +68,10 @@ internal static unsafe class MemoryAccess
         }
         throw Unsupported(t, what, "write");
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    static LuaException Misaligned(CType t, byte* at, string what) =>
+        new($"{what}: a {t.Name} must be at an address aligned to {t.Alignment} bytes; 0x{(ulong)at:x} is {(ulong)at % (ulong)t.Alignment} past one (choose an offset that makes the address a multiple of {t.Alignment})");
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     static LuaException Unsupported(CType t, string what, string verb) =>

@@ -25,27 +25,30 @@ internal static unsafe class MemoryFunctions
     }
 
     /// <summary>
-    /// The memory an argument stands for: a Buffer (with its size), a pointer value,
-    /// nil (NULL) or another ffi object (its address; size unknown, -1).
+    /// The memory an argument stands for, as its header says (<see cref="NativeObject.KindOf"/>): a
+    /// Buffer (with its size), an instance or view (its type's size), a pointer value (size unknown,
+    /// -1: a raw pointer carries no bounds) or nil (NULL). Any other ffi object is no memory: an error.
     /// </summary>
     static nint Memory(nint L, int idx, string function, out long size, out Buffer.Header* buffer)
     {
-        buffer = Buffer.TryGet(L, idx);
-        if (buffer != null)
-        {
-            size = buffer->Size;
-            return buffer->Address;
-        }
-        if (Instance.TryGet(L, idx) is var instance && instance != null)
-        {
-            size = Instance.TypeOf(instance).Size; // an instance or view is bounded by its type
-            return instance->Address;
-        }
+        buffer = null;
         size = -1;
+        switch (NativeObject.KindOf(L, idx, out var block))
+        {
+            case NativeObject.Kind.Buffer:
+                buffer = (Buffer.Header*)block;
+                size = buffer->Size;
+                return buffer->Address;
+            case NativeObject.Kind.Instance:
+                var instance = (Instance.Header*)block;
+                size = Instance.TypeOf(instance).Size; // an instance or view is bounded by its type
+                return instance->Address;
+            case NativeObject.Kind.Unbounded:
+                throw NativeObject.NoMemory(L, idx, idx, function);
+        }
         int t = type(L, idx);
         if (t == TLIGHTUSERDATA) return touserdata(L, idx);
         if (t == TNIL) return 0;
-        if (NativeObject.TryGetAddress(L, idx, out var address)) return address;
         throw LuaException.BadArgument(idx, function, $"pointer or Buffer expected, got {LuaOps.TypeName(L, idx)}");
     }
 

@@ -36,6 +36,19 @@ public sealed partial class TypeRegistry
             && sa.IsUnion == sb.IsUnion && sa.Size == sb.Size && SameFields(fa, fb)
         || a is ArrayType aa && b is ArrayType ab && aa.Count == ab.Count && SameType(aa.Element, ab.Element);
 
+    /// <summary>
+    /// Anonymous records met in type names (ffi.new("struct { int a; } /*1*/")), one per layout: a
+    /// script can spell the same record without end, and each would be a type of its own, with its
+    /// block for instances (<see cref="Memory.InstanceTypes"/>) kept for the life of the runtime.
+    /// </summary>
+    readonly HashSet<StructType> spelled = new(SameLayout.Instance);
+
+    /// <summary>How many anonymous records of type names are kept now.</summary>
+    public int SpelledRecordCount => spelled.Count;
+
+    /// <summary>Set while a type name is resolved (not declarations): its anonymous records are looked up in <see cref="spelled"/>.</summary>
+    bool resolvingName;
+
     /// <summary>An anonymous struct or union (a member, or a typedef of one): laid out where it is met.</summary>
     StructType Anonymous(RecordSyntax syntax, IConstantEnvironment? env)
     {
@@ -44,8 +57,36 @@ public sealed partial class TypeRegistry
         t = new StructType(null, syntax.Kind == Declarations.RecordKind.Union);
         var (fields, layout) = Lay(t.Name, syntax, env ?? Environment);
         t.Complete(fields, layout);
+        if (resolvingName)
+        {
+            if (spelled.TryGetValue(t, out var same)) t = same;
+            else if (spelled.Count < InternLimit) spelled.Add(t);
+        }
         if (anonymous.Count < InternLimit) anonymous[syntax] = t;
         return t;
+    }
+
+    /// <summary>Anonymous records alike in every way a script can tell: kind, size, alignment, and field by field (<see cref="SameFields"/>).</summary>
+    sealed class SameLayout : IEqualityComparer<StructType>
+    {
+        public static readonly SameLayout Instance = new();
+
+        public bool Equals(StructType? a, StructType? b) =>
+            ReferenceEquals(a, b) || a != null && b != null && a.Alignment == b.Alignment && SameType(a, b);
+
+        public int GetHashCode(StructType t)
+        {
+            var h = new HashCode();
+            h.Add(t.IsUnion);
+            h.Add(t.Size);
+            h.Add(t.Alignment);
+            foreach (var f in t.Fields!)
+            {
+                h.Add(f.Name);
+                h.Add(f.Offset);
+            }
+            return h.ToHashCode();
+        }
     }
 
     (List<StructField>, RecordLayout) Lay(string recordName, RecordSyntax syntax, IConstantEnvironment env)

@@ -64,7 +64,15 @@ public sealed partial class TypeRegistry
         }
         if (PointerDepth(syntax) > FfiLimits.MaxPointerDepth)
             throw new LuaException($"type name has more than {FfiLimits.MaxPointerDepth} levels of pointer");
-        t = FromSyntax(syntax, text);
+        // A type name's anonymous records are laid out once per layout (spelled), and the syntax they came
+        // from is never met again: nothing of it is kept (250,000 spellings of one struct kept 28 MB).
+        resolvingName = true;
+        try { t = FromSyntax(syntax, text); }
+        finally
+        {
+            resolvingName = false;
+            anonymous.Clear();
+        }
         if (parsed.Count >= CacheLimit) parsed.Clear();
         parsed[text] = t;
         return t;

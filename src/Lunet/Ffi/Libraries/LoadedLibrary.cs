@@ -126,5 +126,27 @@ internal sealed class LoadedLibrary
         bindings.Clear();
     }
 
+    (nint Start, nint End)[]? code;
+    bool codeRead;
+
+    /// <summary>
+    /// Whether <paramref name="address"/> lies in the library's code (an executable segment of the
+    /// image the loader mapped for it) while it is open: what a function pointer may reach under
+    /// the allow-list (Calls/CallTargets.cs).
+    /// </summary>
+    public bool HoldsCode(nint address)
+    {
+        if (IsClosed) return false;
+        if (!codeRead)
+        {
+            code = LibraryImage.CodeOf(handle);
+            codeRead = true;
+        }
+        if (code == null) return LibraryImage.Holds(handle, Path, address);
+        foreach (var (start, end) in code)
+            if ((nuint)address >= (nuint)start && (nuint)address < (nuint)end) return true;
+        return false;
+    }
+
     public string Describe() => IsProcess ? "the C library" : $"library '{Path}'";
 }

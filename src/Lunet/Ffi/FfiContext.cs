@@ -68,6 +68,16 @@ internal sealed unsafe class FfiContext
     public void Release()
     {
         if (self.IsAllocated) self.Free();
+        UnloadPending();
+    }
+
+    /// <summary>Loader handles of libraries closed while a callback ran, to unload when no ffi call is left in progress (<see cref="LibraryUnloading"/>).</summary>
+    public readonly List<nint> PendingUnloads = new();
+
+    public void UnloadPending()
+    {
+        foreach (var h in PendingUnloads) DynamicLoader.Close(h);
+        PendingUnloads.Clear();
     }
 
     /// <summary>The libraries this runtime opened under the allow-list (not kept alive by this list): whose code a function pointer may reach.</summary>

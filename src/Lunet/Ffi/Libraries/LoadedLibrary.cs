@@ -116,14 +116,20 @@ internal sealed class LoadedLibrary
         if (IsClosed) throw new LuaException($"{Describe()} is closed");
     }
 
-    public void Close()
+    /// <summary>
+    /// Closes the library: every later call through it is an error. Returns the loader's handle
+    /// for the caller to unload (<see cref="LibraryUnloading"/>: later, if its code may be running),
+    /// or 0 when nothing is to be unloaded.
+    /// </summary>
+    public nint Close()
     {
         // The process cannot be unloaded: closing ffi.C leaves it usable.
-        if (handle == 0 || IsProcess) return;
+        if (handle == 0 || IsProcess) return 0;
         unsafe { *(int*)ClosedCell = 1; }
-        if (!viewed) DynamicLoader.Close(handle);
+        var unload = viewed ? 0 : handle;
         handle = 0;
         bindings.Clear();
+        return unload;
     }
 
     (nint Start, nint End)[]? code;

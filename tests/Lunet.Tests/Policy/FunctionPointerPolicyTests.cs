@@ -84,14 +84,17 @@ public class FunctionPointerPolicyTests
     public void AllowListLetsTheLibrarysOwnCodeAndLiveCallbacksBeCalled()
     {
         using var rt = NewRuntime(FfiAccess.AllowList);
-        Assert.Equal("42|13|5|2.5|12", rt.DoString("""
+        Assert.Equal("42|13|5|2.5|12|2", rt.DoString("""
             local pick = lib:wrap('pointer', 'func_pick', 'i32')
             local o = ffi.new('struct func_ops')
             lib:call('func_fill_ops', 'void', {'pointer'}, o)           -- fields C filled with its own functions
             local cb = ffi.callback(function(a, b) return a * b end, 'i32', {'i32', 'i32'})
+            local owned = ffi.new('struct func_ops')
+            owned.combine = function(a, b) return a - b end             -- an owned callback, read back
             return ffi.func(pick(1), 'int (*)(int, int)')(6, 7) .. '|'
               .. ffi.func(lib:getSymbol('func_add'), 'i32', 'i32', 'i32')(6, 7) .. '|'
-              .. o.combine(2, 3) .. '|' .. o.scale(5) .. '|' .. ffi.func(cb, 'int (*)(int, int)')(3, 4)
+              .. o.combine(2, 3) .. '|' .. o.scale(5) .. '|' .. ffi.func(cb, 'int (*)(int, int)')(3, 4) .. '|'
+              .. owned.combine(5, 3)
             """)[0]);
     }
 

@@ -35,3 +35,6 @@ int func_fold(const int *xs, int n, int (*f)(int, int)) {
 
 /* The address of combine as C sees it: Lua reads the field and compares. */
 void *func_combine_address(const struct func_ops *o) { return (void *)o->combine; }
+
+/* A variable: inside the library's image, not in its code (a function pointer may not reach it under an allow-list). */
+int func_counter = 1;

@@ -68,6 +68,37 @@ internal sealed unsafe class FfiContext
     public void Release()
     {
         if (self.IsAllocated) self.Free();
+        UnloadPending();
+    }
+
+    /// <summary>Loader handles of libraries closed while a callback ran, to unload when no ffi call is left in progress (<see cref="LibraryUnloading"/>).</summary>
+    public readonly List<nint> PendingUnloads = new();
+
+    public void UnloadPending()
+    {
+        foreach (var h in PendingUnloads) DynamicLoader.Close(h);
+        PendingUnloads.Clear();
+    }
+
+    /// <summary>The libraries this runtime opened under the allow-list (not kept alive by this list): whose code a function pointer may reach.</summary>
+    readonly List<WeakReference<LoadedLibrary>> opened = new();
+
+    LoadedLibrary Opened(LoadedLibrary lib)
+    {
+        if (opened.Count >= 64 && opened.Count % 64 == 0) opened.RemoveAll(w => !w.TryGetTarget(out var l) || l.IsClosed);
+        opened.Add(new WeakReference<LoadedLibrary>(lib));
+        return lib;
+    }
+
+    /// <summary>
+    /// The open library of this runtime whose code holds <paramref name="address"/> (outside Full, where
+    /// it is what a function pointer may reach besides a live callback of this runtime); null when none does.
+    /// </summary>
+    public LoadedLibrary? CodeOwner(nint address)
+    {
+        foreach (var w in opened)
+            if (w.TryGetTarget(out var lib) && lib.HoldsCode(address)) return lib;
+        return null;
     }
 
     /// <summary>
@@ -109,7 +140,7 @@ internal sealed unsafe class FfiContext
             entry = allowed.FirstOrDefault(a => candidates.Any(a.IsNamed));
         }
         if (entry == null) throw NotAllowed(name);
-        return LibraryResolver.OpenFile(name, entry.Path, entry.Identity);
+        return Opened(LibraryResolver.OpenFile(name, entry.Path, entry.Identity));
     }
 
     /// <summary>
@@ -128,7 +159,7 @@ internal sealed unsafe class FfiContext
             throw new LuaException("ffi.C: the process and its C library are not allowed by this runtime's ffi policy (the C library is not on its allow-list)");
         var handle = DynamicLoader.TryOpen(libc!, out var error);
         if (handle == 0) throw new LuaException($"ffi.C: cannot open the C library '{libc}': {error}");
-        return process = new LoadedLibrary("c", libc!, handle, isProcess: true);
+        return process = Opened(new LoadedLibrary("c", libc!, handle, isProcess: true));
     }
 
     static string? CLibraryPath()

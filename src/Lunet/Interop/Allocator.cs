@@ -62,6 +62,12 @@ internal static unsafe class Allocator
         /// progress keeps on top of its stack (0: none yet); reset by every ffi call (Ffi/Callbacks/CallbackTrampoline.cs).
         /// </summary>
         public nint CallbackCacheCell;
+        /// <summary>
+        /// Callbacks: how many callback invocations of this runtime are running Lua now (raised and
+        /// lowered by the trampolines around their lua_pcall): while any is, some ffi call's target is
+        /// on the stack below it (Ffi/Libraries/LibraryUnloading.cs).
+        /// </summary>
+        public long CallbacksRunning;
     }
 
     const int UsedOffset = 0, LimitOffset = 8, DepthOffset = 16;

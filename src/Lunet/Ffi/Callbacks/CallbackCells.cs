@@ -68,6 +68,21 @@ internal static unsafe class CallbackCells
         return (uint)page < (uint)o.Length ? Volatile.Read(ref o[page][index % SlotsPerPage]) : null;
     }
 
+    /// <summary>The live callback whose code starts at <paramref name="code"/>, or null (no slot's code, or a freed one).</summary>
+    public static Callback? LiveAt(nint code)
+    {
+        lock (quarantined)
+        {
+            for (int page = 0; page < codePages.Count; page++)
+            {
+                nint offset = code - codePages[page];
+                if (offset < 0 || offset >= SlotsPerPage * SlotSize || offset % SlotSize != 0) continue;
+                return Owner(page * SlotsPerPage + (int)(offset / SlotSize)) is { IsFreed: false } owner ? owner : null;
+            }
+            return null;
+        }
+    }
+
     /// <summary>Takes a slot for <paramref name="owner"/>; returns its cell number and its code address.</summary>
     public static (int index, nint code) Take(Callback owner, nint trampoline, nint counters, nint store, int reference, int flags)
     {

@@ -23,8 +23,8 @@ internal static unsafe class CallbackHooks
     public static readonly int DepthOffset = (int)Marshal.OffsetOf<Allocator.Counters>(nameof(Allocator.Counters.ManagedDepth));
     public static readonly int CacheCellOffset = (int)Marshal.OffsetOf<Allocator.Counters>(nameof(Allocator.Counters.CallbackCacheCell));
 
-    /// <summary>Attention bits: a callback's error waits; a callback was called on a foreign thread; a freed one was called; invocations are queued; temporary callbacks wait for release.</summary>
-    public const int ErrorBit = 1, ForeignBit = 2, FreedBit = 4, QueuedBit = 8, TemporaryBit = 16;
+    /// <summary>Attention bits: a callback's error waits; a callback was called on a foreign thread; a freed one was called; invocations are queued; temporary callbacks wait for release; closed libraries wait to be unloaded (Libraries/LibraryUnloading.cs).</summary>
+    public const int ErrorBit = 1, ForeignBit = 2, FreedBit = 4, QueuedBit = 8, TemporaryBit = 16, UnloadBit = 32;
 
     /// <summary>
     /// Before the target's arguments are loaded (caller-saved registers are free, rsp is

@@ -233,6 +233,12 @@ internal static unsafe class CallbackSupport
             return 0;
         }
         long bits = Interlocked.Exchange(ref c->CallbackAttention, 0);
+        // Libraries closed inside a callback: unloaded once no callback runs (no library code is left below).
+        if ((bits & CallbackHooks.UnloadBit) != 0)
+        {
+            bits &= ~CallbackHooks.UnloadBit;
+            if (!Libraries.LibraryUnloading.Finish(c)) Interlocked.Or(ref c->CallbackAttention, CallbackHooks.UnloadBit);
+        }
         // First, so that an error raised below still releases this call's temporary callbacks.
         if ((bits & CallbackHooks.TemporaryBit) != 0)
         {

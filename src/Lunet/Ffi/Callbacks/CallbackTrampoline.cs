@@ -179,6 +179,7 @@ internal static unsafe class CallbackTrampoline
 
         // lua_pcall(L, n, ret == void ? 0 : 1, the handler): the Lua code runs with the memory limit on.
         CallbackNesting.EmitEnter(a, Lowered);
+        Libraries.LibraryUnloading.EmitEnter(a, R12);
         a.StoreImm64(R12, CallbackHooks.DepthOffset, 0);
         a.Load64(Rax, R12, CallbackHooks.CacheCellOffset);
         a.Store64(Rsp, SavedCell, Rax);
@@ -190,6 +191,7 @@ internal static unsafe class CallbackTrampoline
         a.Xor32(R9, R9);
         a.CallAbs((nint)LuaApi.pcallk);
         CallbackNesting.EmitLeave(a, Lowered);
+        Libraries.LibraryUnloading.EmitLeave(a, R12);
         // Nested ffi calls cleared these: this call is still in progress, its stack as it was.
         a.Store64(R12, CallbackHooks.CallStateOffset, R13);
         a.Store64(R12, CallbackHooks.CallThreadOffset, R14);

@@ -9,7 +9,8 @@ namespace Lunet.Ffi.Calls;
 /// <summary>
 /// C function pointers as Lua values: ffi.func(ptr, type) and the function-pointer fields and
 /// results that read as callables. Each is a <see cref="FunctionBinding"/> of the pointer's
-/// function type through the shared stub, as lib:wrap makes; NULL is never bound.
+/// function type through the shared stub, as lib:wrap makes; NULL is never bound. Outside the
+/// Full policy the address must be one <see cref="CallTargets"/> allows.
 /// </summary>
 internal static unsafe class FunctionPointers
 {
@@ -38,7 +39,7 @@ internal static unsafe class FunctionPointers
         if (signature.IsVariadic)
             throw new LuaException($"ffi.func: cannot call a variadic function type ({signature.Name}) through a pointer; declare it with cdef");
         if (target == 0) throw new LuaException("ffi.func: NULL function pointer");
-        CallDispatcher.Push(L, new FunctionBinding(signature.Name, target, signature, null));
+        CallDispatcher.Push(L, new FunctionBinding(signature.Name, target, signature, CallTargets.Check(L, target, "ffi.func")));
         return 1;
     }
 
@@ -62,7 +63,7 @@ internal static unsafe class FunctionPointers
             else pushlightuserdata(L, target); // a type no stub calls: the raw pointer, as before
             return;
         }
-        CallDispatcher.Push(L, new FunctionBinding(name, target, signature, null));
+        CallDispatcher.Push(L, new FunctionBinding(name, target, signature, CallTargets.Check(L, target, $"function pointer '{name}'")));
     }
 
     /// <summary>

@@ -133,7 +133,8 @@ internal static unsafe class LibraryObject
     {
         var lib = Self(L, "close");
         lib.CallSites.Clear();
-        lib.Close();
+        var handle = lib.Close();
+        if (handle != 0) LibraryUnloading.Unload(L, handle);
         return 0;
     }
 

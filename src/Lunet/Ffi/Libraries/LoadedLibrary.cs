@@ -116,14 +116,42 @@ internal sealed class LoadedLibrary
         if (IsClosed) throw new LuaException($"{Describe()} is closed");
     }
 
-    public void Close()
+    /// <summary>
+    /// Closes the library: every later call through it is an error. Returns the loader's handle
+    /// for the caller to unload (<see cref="LibraryUnloading"/>: later, if its code may be running),
+    /// or 0 when nothing is to be unloaded.
+    /// </summary>
+    public nint Close()
     {
         // The process cannot be unloaded: closing ffi.C leaves it usable.
-        if (handle == 0 || IsProcess) return;
+        if (handle == 0 || IsProcess) return 0;
         unsafe { *(int*)ClosedCell = 1; }
-        if (!viewed) DynamicLoader.Close(handle);
+        var unload = viewed ? 0 : handle;
         handle = 0;
         bindings.Clear();
+        return unload;
+    }
+
+    (nint Start, nint End)[]? code;
+    bool codeRead;
+
+    /// <summary>
+    /// Whether <paramref name="address"/> lies in the library's code (an executable segment of the
+    /// image the loader mapped for it) while it is open: what a function pointer may reach under
+    /// the allow-list (Calls/CallTargets.cs).
+    /// </summary>
+    public bool HoldsCode(nint address)
+    {
+        if (IsClosed) return false;
+        if (!codeRead)
+        {
+            code = LibraryImage.CodeOf(handle);
+            codeRead = true;
+        }
+        if (code == null) return LibraryImage.Holds(handle, Path, address);
+        foreach (var (start, end) in code)
+            if ((nuint)address >= (nuint)start && (nuint)address < (nuint)end) return true;
+        return false;
     }
 
     public string Describe() => IsProcess ? "the C library" : $"library '{Path}'";

@@ -5,7 +5,7 @@ using Lunet;
 var output = new StringWriter();
 using var lua = new LuaRuntime(new LuaRuntimeOptions
 {
-    Ffi = FfiAccess.Disabled,             // scripts reach no native code
+    Ffi = FfiAccess.Disabled,             // the default, spelled out: scripts reach no native code
     Libraries = LuaLibraries.Sandbox,     // no io, no os but time
     Output = output,                      // print goes here
     InstructionLimit = 10_000_000,        // per host call

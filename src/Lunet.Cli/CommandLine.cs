@@ -108,12 +108,12 @@ sealed class CommandLine
     }
 
     /// <summary>
-    /// The ffi policy: everything by default, only the --allow-lib paths when any are
-    /// given, nothing with --no-ffi (which wins over --allow-lib).
+    /// The ffi policy: everything by default (set here: a runtime's own default is no ffi), only
+    /// the --allow-lib paths when any are given, nothing with --no-ffi (which wins over --allow-lib).
     /// </summary>
     public LuaRuntimeOptions RuntimeOptions()
     {
-        var o = new LuaRuntimeOptions { MemoryLimit = MemoryLimit, IgnoreEnvironment = IgnoreEnvironment };
+        var o = new LuaRuntimeOptions { Ffi = FfiAccess.Full, MemoryLimit = MemoryLimit, IgnoreEnvironment = IgnoreEnvironment };
         if (NoFfi) o.Ffi = FfiAccess.Disabled;
         else if (AllowedLibraries.Count > 0)
         {

@@ -18,7 +18,13 @@ public enum FfiAccess
 
 public sealed class LuaRuntimeOptions
 {
-    public FfiAccess Ffi { get; set; } = FfiAccess.Full;
+    /// <summary>
+    /// What scripts may do with native code. Default <see cref="FfiAccess.Disabled"/>: a runtime a
+    /// host creates has no ffi, whatever <see cref="Libraries"/> says, until the host sets this
+    /// (the lunet command sets <see cref="FfiAccess.Full"/>). A host that sets <see cref="FfiAccess.Full"/>
+    /// with <see cref="LuaLibraries.Sandbox"/> gets what it asked for: the ffi opens any library.
+    /// </summary>
+    public FfiAccess Ffi { get; set; } = FfiAccess.Disabled;
 
     /// <summary>
     /// The libraries an <see cref="FfiAccess.AllowList"/> runtime may open: paths (any

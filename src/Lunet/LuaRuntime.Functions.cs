@@ -8,14 +8,17 @@ namespace Lunet;
 // C# delegates as Lua functions.
 public sealed unsafe partial class LuaRuntime
 {
-    /// <summary>The runtime of a state (any of its threads), by the allocator counters the state carries.</summary>
-    static readonly Dictionary<nint, LuaRuntime> ByCounters = new();
+    /// <summary>
+    /// The runtime of a state (any of its threads), by the allocator counters the state carries.
+    /// Weak: this table must not keep alive a runtime nobody disposed (its finalizer frees it).
+    /// </summary>
+    static readonly Dictionary<nint, WeakReference<LuaRuntime>> ByCounters = new();
 
     internal static LuaRuntime? Of(nint L)
     {
         var c = Allocator.Of(L);
         if (c == null) return null;
-        lock (ByCounters) return ByCounters.GetValueOrDefault((nint)c);
+        lock (ByCounters) return ByCounters.TryGetValue((nint)c, out var weak) && weak.TryGetTarget(out var runtime) ? runtime : null;
     }
 
     /// <summary>Registered delegates by id; a closure holds its id (an integer: nothing a script can forge into a pointer).</summary>
@@ -59,7 +62,10 @@ public sealed unsafe partial class LuaRuntime
         long id = tointegerx(L, CFunction.Upvalue(1), &ok);
         if (ok == 0 || !runtime.hostFunctions.TryGetValue(id, out var f))
             throw new LuaException("this host function is not registered in this runtime");
-        return f.Invoke(runtime, L);
+        UseScope use;
+        try { use = runtime.UseFromLua(); }
+        catch (InvalidOperationException e) { throw new LuaException(e.Message); }
+        using (use) return f.Invoke(runtime, L);
     }
 
     /// <summary>A delegate and how to take its arguments from the Lua stack.</summary>

@@ -16,6 +16,7 @@ public sealed unsafe partial class LuaRuntime
     /// </summary>
     public int DoStringAndPrint(string code, string chunkName = "=stdin")
     {
+        using var use = Use();
         var L = State;
         using var frame = ProtectedCall.Enter(L);
         using var budget = StartBudget();
@@ -55,6 +56,7 @@ public sealed unsafe partial class LuaRuntime
     /// </summary>
     internal void FlushOutput()
     {
+        using var use = Use();
         var L = State;
         using var frame = ProtectedCall.Enter(L);
         int top = gettop(L);

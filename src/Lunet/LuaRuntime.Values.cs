@@ -46,6 +46,7 @@ public sealed unsafe partial class LuaRuntime
 
     internal object?[] CallReference(LuaFunction function, object?[] args)
     {
+        using var use = Use();
         var L = State;
         using var frame = ProtectedCall.Enter(L);
         using var budget = StartBudget();
@@ -66,6 +67,7 @@ public sealed unsafe partial class LuaRuntime
     /// <summary><paramref name="table"/>[<paramref name="key"/>] (the globals for null) as Lua code reads it: metamethods run, protected; their error is thrown.</summary>
     object? ProtectedGet(LuaTable? table, object key)
     {
+        using var use = Use();
         var L = State;
         using var frame = ProtectedCall.Enter(L);
         using var budget = StartBudget();
@@ -84,6 +86,7 @@ public sealed unsafe partial class LuaRuntime
     /// <summary><paramref name="table"/>[<paramref name="key"/>] = <paramref name="value"/> (the globals for null) as Lua code writes it.</summary>
     void ProtectedSet(LuaTable? table, object key, object? value)
     {
+        using var use = Use();
         var L = State;
         using var frame = ProtectedCall.Enter(L);
         using var budget = StartBudget();
@@ -122,6 +125,7 @@ public sealed unsafe partial class LuaRuntime
 
     int NewNilSlot()
     {
+        using var use = Use();
         using var frame = ProtectedCall.Enter(State);
         pushnil(State);
         return NewSlot();
@@ -129,6 +133,7 @@ public sealed unsafe partial class LuaRuntime
 
     bool NextPair(LuaTable table, int keySlot, out KeyValuePair<object, object?> pair)
     {
+        using var use = Use();
         var L = State;
         using var frame = ProtectedCall.Enter(L);
         using var budget = StartBudget();

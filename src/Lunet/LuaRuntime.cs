@@ -9,7 +9,10 @@ namespace Lunet;
 /// A Lua 5.4 state with the standard libraries, module loading and (by policy)
 /// the ffi. Run code with <see cref="DoString"/> / <see cref="DoFile"/>; errors come
 /// back as <see cref="LuaScriptException"/> with Lua's message ("chunk:line: ...").
-/// Not thread-safe: use a runtime from one thread at a time.
+/// One thread at a time: a second thread calling in while a call runs gets an
+/// <see cref="InvalidOperationException"/>; Dispose during a call frees the runtime when the
+/// outermost call returns; a runtime nobody disposed is freed after the collector finds it
+/// (LuaRuntime.Lifetime.cs).
 ///
 /// Whatever a script does (to its globals, to metatables, to memory), every method here
 /// returns or throws <see cref="LuaScriptException"/>: C# never calls a Lua API function
@@ -41,11 +44,14 @@ public sealed unsafe partial class LuaRuntime : IDisposable
             StandardLibraries.Open(this);
             RuntimeFunctions.Install(state);
             ModuleLoader.Install(this);
-            lock (ByCounters) ByCounters[(nint)memory] = this;
+            lock (ByCounters) ByCounters[(nint)memory] = new(this);
             InstallHostHelpers();
             if (Options.Output != null) InstallOutput();
             InstallBudgetHook();
         }
+        // Tell the collector what a runtime holds outside its heap, so it finalizes forgotten ones soon enough.
+        nativePressure = Math.Max(memory->Used, 1);
+        GC.AddMemoryPressure(nativePressure);
     }
 
     public LuaRuntimeOptions Options { get; }
@@ -53,7 +59,14 @@ public sealed unsafe partial class LuaRuntime : IDisposable
     internal Ffi.FfiContext? Ffi { get; set; }
 
     /// <summary>Bytes the state holds now (what <see cref="LuaRuntimeOptions.MemoryLimit"/> limits).</summary>
-    public long MemoryInUse => state != 0 ? memory->Used : throw new ObjectDisposedException(nameof(LuaRuntime));
+    public long MemoryInUse
+    {
+        get
+        {
+            // Any thread may ask, while a script runs too; the counters are freed under the same lock.
+            lock (gate) return state != 0 && !disposeRequested ? memory->Used : throw new ObjectDisposedException(nameof(LuaRuntime));
+        }
+    }
 
     /// <summary>
     /// The lua_State*, for the runtime's own code. Not public: a host calling the Lua C API on
@@ -73,6 +86,7 @@ public sealed unsafe partial class LuaRuntime : IDisposable
     /// </summary>
     public object?[] DoFile(string path, params object?[] args)
     {
+        using var use = Use();
         using var frame = ProtectedCall.Enter(State);
         byte[] code;
         try { code = File.ReadAllBytes(path); }
@@ -97,6 +111,7 @@ public sealed unsafe partial class LuaRuntime : IDisposable
     /// <summary>Compiles <paramref name="code"/> without running it; null when it compiles, else Lua's message.</summary>
     public string? Compile(string code, string chunkName, out bool incomplete)
     {
+        using var use = Use();
         var L = State;
         using var frame = ProtectedCall.Enter(L);
         int top = gettop(L);
@@ -153,6 +168,7 @@ public sealed unsafe partial class LuaRuntime : IDisposable
 
     object?[] Run(byte[] code, string chunkName, object?[] args)
     {
+        using var use = Use();
         var L = State;
         using var frame = ProtectedCall.Enter(L);
         using var budget = StartBudget();
@@ -269,19 +285,5 @@ public sealed unsafe partial class LuaRuntime : IDisposable
             case TFUNCTION: return new LuaFunction(this, Reference(L, idx));
             default: return LuaOps.TypeName(L, idx);
         }
-    }
-
-    public void Dispose()
-    {
-        if (state == 0) return;
-        // lua_close runs the __gc finalizers, each in a protected call of Lua's own (an error
-        // there is a warning); with C# on the stack nothing it allocates can fail.
-        memory->ManagedDepth++;
-        close(state);
-        state = 0;
-        lock (ByCounters) ByCounters.Remove((nint)memory);
-        hostFunctions.Clear();
-        Allocator.FreeCounters(memory);
-        Ffi?.Release();
     }
 }

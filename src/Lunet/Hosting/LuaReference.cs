@@ -4,7 +4,7 @@ namespace Lunet;
 /// A Lua value held for C# (<see cref="LuaTable"/>, <see cref="LuaFunction"/>): a reference in
 /// the state's registry keeps the value alive until <see cref="Dispose"/>. A reference the host
 /// forgets to dispose is released when the garbage collector finalizes it (at the runtime's
-/// next use), or when the runtime is disposed. Use it from the runtime's thread only, as the runtime.
+/// next use), or when the runtime is disposed. Its calls follow the runtime's rule: one thread at a time.
 /// </summary>
 public abstract class LuaReference : IDisposable
 {

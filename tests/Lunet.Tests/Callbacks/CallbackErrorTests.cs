@@ -166,7 +166,7 @@ public class CallbackErrorTests
     {
         // The trampoline pushes a string argument while the allocator cannot fail (no longjmp out of
         // C); the Lua function then runs with the limit on and fails cleanly if it allocates.
-        using var rt = Lua.NewRuntime(new LuaRuntimeOptions { MemoryLimit = 2_000_000 });
+        using var rt = Lua.NewRuntime(new LuaRuntimeOptions { Ffi = FfiAccess.Full, MemoryLimit = 2_000_000 });
         rt.SetGlobal("CBLIB", CallbackLib.Path);
         var r = rt.DoString(CallbackLib.Open + """
             local callStr = lib:wrap('i32', 'call_str', 'pointer', 'string')

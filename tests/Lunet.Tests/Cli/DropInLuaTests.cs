@@ -111,7 +111,7 @@ public class DropInLuaTests
     public void Liblua54SymbolsMadeVisibleForCModulesStayOutOfReachOfAnAllowListedLibrary()
     {
         if (!OperatingSystem.IsLinux()) return;
-        using var full = new LuaRuntime(); // promotes liblua's symbols, process-wide
+        using var full = new LuaRuntime(Lua.FullFfi); // promotes liblua's symbols, process-wide
         var libm = "libm.so.6";
         using var restricted = new LuaRuntime(new LuaRuntimeOptions { Ffi = FfiAccess.AllowList, AllowedLibraries = { libm } });
         var r = restricted.DoString("""

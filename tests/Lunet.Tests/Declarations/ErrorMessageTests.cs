@@ -1,4 +1,5 @@
 using Lunet.Ffi.Declarations;
+using Lunet.Tests.Support;
 
 namespace Lunet.Tests.Declarations;
 
@@ -80,5 +81,56 @@ public class ErrorMessageTests
         var name = new string('x', 500);
         var message = Error(name + " y;");
         Assert.Equal($"cdef:1:1: unknown type name '{new string('x', 40)}...' near '{new string('x', 40)}...'", message);
+    }
+
+    /// <summary>ffi.cdef's (or a type name's) message for <paramref name="code"/>, run by a script.</summary>
+    static string ScriptError(string code)
+    {
+        using var rt = Lua.NewRuntime();
+        return Lua.Error(rt, "local ffi = require('ffi') " + code);
+    }
+
+    [Fact]
+    public void AnAnonymousEnumInATypedefIsValidC()
+    {
+        using var rt = Lua.NewRuntime();
+        Assert.Equal([4L, 1L], rt.DoString("""
+            local ffi = require('ffi')
+            ffi.cdef("typedef enum { A, B } T; struct K { enum { X1, Y1 } k; int n[Y1 + 1]; };")
+            ffi.cdef("typedef enum { A, B } T;") -- a header declared again
+            return ffi.sizeof("T"), ffi.sizeof("struct K") - 11
+            """));
+    }
+
+    [Theory]
+    // One position, the right one: the expression's, in the text it is in.
+    [InlineData("ffi.cdef('struct S1 {\\n  int x;\\n  int a[1/0];\\n};')", "cdef:3:10: division by zero near '/'")]
+    [InlineData("ffi.sizeof('struct { int a[1/0]; }')", "type name:1:17: division by zero near '/'")]
+    // The type as written, at the member.
+    [InlineData("ffi.cdef('struct S3 {\\n  float f : 3;\\n};')", "cdef:2:9: struct S3: member 'f': a bitfield must have an integer, enum or _Bool type (got float)")]
+    [InlineData("ffi.sizeof('struct { const double d : 2; }')", "type name:1:23: struct { const double d : 2; }: member 'd': a bitfield must have an integer, enum or _Bool type (got const double)")]
+    public void MessagesOfTypesNameWhatTheScriptWrote(string code, string message)
+    {
+        var error = ScriptError(code);
+        Assert.EndsWith(message, error);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(error, @"(cdef|type name):\d+:\d+"));
+    }
+
+    [Fact]
+    public void TwoAnonymousStructsAreToldApart()
+    {
+        // By the typedef that named each, else by the definition as written.
+        Assert.Contains("cannot set struct H.pa to a PB: PA expected", ScriptError("""
+            ffi.cdef("typedef struct { int a; } PA; typedef struct { int a; } PB; struct H { PA pa; struct { int x; } in; };")
+            ffi.new("struct H").pa = ffi.new("PB")
+            """));
+        Assert.Contains("cannot set struct H.in to a PA: struct { int x; } expected", ScriptError("""
+            ffi.cdef("typedef struct { int a; } PA; struct H { struct { int x; } in; };")
+            ffi.new("struct H")["in"] = ffi.new("PA")
+            """));
+        Assert.Contains("struct { int a; long b; long c; long d; long e; long ... }", ScriptError("""
+            ffi.cdef("typedef struct { int a; } PA; struct H { PA pa; };")
+            ffi.new("struct H").pa = ffi.new("struct { int a; long b; long c; long d; long e; long f; }")
+            """));
     }
 }

@@ -38,7 +38,7 @@ public partial class DefinitionsFileTests
     public void DeclaresEveryNameOfTheModuleAndItsObjects()
     {
         var declared = Declared();
-        using var rt = new LuaRuntime();
+        using var rt = new LuaRuntime(Lua.FullFfi);
         var names = (string)rt.DoString("""
             local ffi = require("ffi")
             local _ = ffi.C -- made on first use

@@ -179,7 +179,7 @@ public class HostApiTests
     [Fact]
     public void ScriptsCannotForgeWhatARegisteredFunctionCalls()
     {
-        using var lua = new LuaRuntime(new LuaRuntimeOptions { Output = new StringWriter() });
+        using var lua = new LuaRuntime(new LuaRuntimeOptions { Ffi = FfiAccess.Full, Output = new StringWriter() });
         lua.RegisterFunction("add", (long a, long b) => a + b);
         // debug.setupvalue refuses the runtime's own functions; their upvalue is an id, checked, besides.
         Assert.Equal([false, "bad argument #1 to 'debug.setupvalue' (the upvalues of the runtime's own functions cannot be changed)", 3L],

@@ -31,7 +31,7 @@ public class UnloadTests
         var copy = PrivateCopy();
         try
         {
-            using var rt = new LuaRuntime();
+            using var rt = new LuaRuntime(Lua.FullFfi);
             rt.SetGlobal("COPY", copy);
             rt.DoString("""
                 local ffi = require('ffi')
@@ -54,7 +54,7 @@ public class UnloadTests
         var copy = PrivateCopy();
         try
         {
-            using var rt = new LuaRuntime();
+            using var rt = new LuaRuntime(Lua.FullFfi);
             rt.SetGlobal("COPY", copy);
             rt.DoString("add = require('ffi').open(COPY):wrap('i32', 'add', 'i32', 'i32')");
             CollectEverything(rt);
@@ -73,7 +73,7 @@ public class UnloadTests
         var copy = PrivateCopy();
         try
         {
-            using var rt = new LuaRuntime();
+            using var rt = new LuaRuntime(Lua.FullFfi);
             rt.SetGlobal("COPY", copy);
             // The finalizer's table is made last, so Lua finalizes it first: it sees the objects
             // before their own __gc runs, and keeps them past it.

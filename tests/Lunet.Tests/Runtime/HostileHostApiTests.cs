@@ -110,7 +110,7 @@ public class HostileHostApiTests
     [Fact]
     public void TypeNamesAreReadRawFromMetatables()
     {
-        using var rt = new LuaRuntime();
+        using var rt = new LuaRuntime(Lua.FullFfi);
         var r = rt.DoString("""
             local ffi = require('ffi')
             local mt = getmetatable(io.stdout)

@@ -15,7 +15,7 @@ public class MemoryLimitTests
 
     static LuaRuntime NewRuntime(string allocator, long? limit)
     {
-        var rt = new LuaRuntime(new LuaRuntimeOptions { MemoryLimit = limit },
+        var rt = new LuaRuntime(new LuaRuntimeOptions { Ffi = FfiAccess.Full, MemoryLimit = limit },
             allocator == "managed" ? Allocator.Managed : Allocator.Default);
         rt.SetGlobal("TESTLIB", Lua.TestLib);
         return rt;

@@ -5,9 +5,13 @@ public static class Lua
 {
     public static string TestLib => NativeBuild.SharedLibrary("testlib.c");
 
+    /// <summary>Options with the ffi open to everything (a runtime's own default is no ffi), as most tests need.</summary>
+    public static LuaRuntimeOptions FullFfi => new() { Ffi = FfiAccess.Full };
+
+    /// <summary>A runtime with TESTLIB set; without <paramref name="options"/>, with the ffi at Full.</summary>
     public static LuaRuntime NewRuntime(LuaRuntimeOptions? options = null)
     {
-        var rt = new LuaRuntime(options);
+        var rt = new LuaRuntime(options ?? FullFfi);
         rt.SetGlobal("TESTLIB", TestLib);
         return rt;
     }

@@ -39,6 +39,7 @@ public sealed partial class DeclarationParser
         record.Attributes = attributes;
         record.Pack = pack.Current;
         record.DefinedAt = keyword.Position;
+        if (tag == null) record.Spelling = Spelling(keyword.Text, start, end);
         if (tag != null)
         {
             bodies[record] = (start, end, pack.Current);
@@ -60,6 +61,30 @@ public sealed partial class DeclarationParser
         records[tag] = record;
         if (announce) declarations.Add(new RecordDeclaration(record, false, at.Position));
         return record;
+    }
+
+    /// <summary>Longest spelling an anonymous struct, union or enum is named by in messages before it is cut short.</summary>
+    const int MaxSpelling = 48;
+
+    /// <summary>
+    /// An anonymous struct, union or enum as the script wrote it ("struct { int a; double b; }"),
+    /// for messages that must tell two of them apart; long bodies are cut ("struct { int a; ... }").
+    /// </summary>
+    string Spelling(string keyword, int start, int end)
+    {
+        var text = new System.Text.StringBuilder(keyword);
+        for (int i = start; i < end; i++)
+        {
+            var t = tokens[i].Text;
+            if (!(t is ";" or "," or ")" or "]" || tokens[i - 1].Text is "(" or "[")) text.Append(' ');
+            text.Append(t);
+            if (text.Length > MaxSpelling && i < end - 2)
+            {
+                text.Append(" ... }");
+                break;
+            }
+        }
+        return text.ToString();
     }
 
     bool SameTokens(int aStart, int aEnd, int bStart, int bEnd)
@@ -163,6 +188,7 @@ public sealed partial class DeclarationParser
         if (constants.Count == 0) throw Error(tokens[end - 1], "an enum needs at least one constant");
         e.Constants = constants;
         e.Attributes = attributes;
+        if (tag == null) e.Spelling = Spelling(keyword.Text, start, end);
         if (tag != null) bodies[e] = (start, end, null);
         declarations.Add(new EnumDeclaration(e, keyword.Position));
         return e;

@@ -18,8 +18,12 @@ public sealed class DeclaredConstants : IConstantEnvironment
     readonly Dictionary<string, ConstantValue> constants = new();
     readonly Dictionary<string, TypeSyntax> typedefs = new();
 
+    /// <summary>The name of the text (what error positions start with: "cdef", "type name").</summary>
+    public string ChunkName { get; }
+
     public DeclaredConstants(DeclarationList declarations, string chunkName = "cdef", IConstantEnvironment? outer = null)
     {
+        ChunkName = chunkName;
         this.outer = outer;
         evaluator = new ConstantEvaluator(this, chunkName);
         foreach (var d in declarations.Declarations)

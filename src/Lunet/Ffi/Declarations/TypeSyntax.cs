@@ -101,7 +101,10 @@ public sealed class RecordSyntax
 
     public bool IsComplete => Members != null;
 
-    public override string ToString() => (Kind == RecordKind.Struct ? "struct " : "union ") + (Tag ?? "<anonymous>");
+    /// <summary>An anonymous record's definition as written ("struct { int a; }"), once its body is parsed.</summary>
+    public string? Spelling { get; internal set; }
+
+    public override string ToString() => Tag == null && Spelling != null ? Spelling : (Kind == RecordKind.Struct ? "struct " : "union ") + (Tag ?? "<anonymous>");
 }
 
 /// <summary>
@@ -126,7 +129,10 @@ public sealed class EnumSyntax
 
     public bool IsComplete => Constants != null;
 
-    public override string ToString() => "enum " + (Tag ?? "<anonymous>");
+    /// <summary>An anonymous enum's definition as written ("enum { A, B }"), once its body is parsed.</summary>
+    public string? Spelling { get; internal set; }
+
+    public override string ToString() => Tag == null && Spelling != null ? Spelling : "enum " + (Tag ?? "<anonymous>");
 }
 
 /// <summary>An enum constant; Value is null when it is the previous one plus one (or 0 for the first).</summary>

@@ -17,7 +17,10 @@ public sealed class EnumeratedType : CType
     public ScalarType Storage { get; }
     public IReadOnlyList<KeyValuePair<string, long>> Constants { get; }
 
-    public override string Name => "enum " + (Tag ?? "<anonymous>");
+    /// <summary>What names an anonymous enum in messages: the typedef that named it, else its definition as written.</summary>
+    internal string? AnonymousName { get; set; }
+
+    public override string Name => Tag != null ? "enum " + Tag : AnonymousName ?? "enum <anonymous>";
     public override TypeKind Kind => TypeKind.Enum;
     public override int Size => Storage.Size;
     public override int Alignment => Storage.Alignment;

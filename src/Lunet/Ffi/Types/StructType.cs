@@ -28,7 +28,13 @@ public sealed class StructType : CType
 
     int size, alignment;
 
-    public override string Name => opaqueName ?? (IsUnion ? "union " : "struct ") + (Tag ?? "<anonymous>");
+    /// <summary>
+    /// What names an anonymous record in messages: the typedef that named it, else its definition
+    /// as the script wrote it, so two anonymous records never read alike ("struct <anonymous>" twice).
+    /// </summary>
+    internal string? AnonymousName { get; set; }
+
+    public override string Name => opaqueName ?? (Tag != null ? (IsUnion ? "union " : "struct ") + Tag : AnonymousName ?? (IsUnion ? "union <anonymous>" : "struct <anonymous>"));
     public override TypeKind Kind => TypeKind.Record;
     public override int Size => size;
     public override int Alignment => alignment;

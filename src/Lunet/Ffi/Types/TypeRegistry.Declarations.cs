@@ -48,6 +48,7 @@ public sealed partial class TypeRegistry
         finally
         {
             anonymous.Clear();
+            anonymousEnums.Clear();
             parsed.Clear();
         }
     }
@@ -62,6 +63,7 @@ public sealed partial class TypeRegistry
                 // members again are the same type (in C each would be its own translation unit's).
                 if (typedefs.TryGetValue(t.Name, out var before) && before.Alignment == named.Alignment && SameType(before, named)) break;
                 Define(t.Name, named);
+                NameAnonymous(t, named);
                 break;
             case RecordDeclaration r when r.Record.Tag != null:
                 var record = Record(r.Record.Tag, r.Record.Kind == Declarations.RecordKind.Union);
@@ -86,6 +88,21 @@ public sealed partial class TypeRegistry
                 var type = FromSyntax(v.Type, v.Name, env);
                 DeclareSymbol(v.Name, type, v.AsmName);
                 break;
+        }
+    }
+
+    /// <summary>
+    /// "typedef struct { ... } Point;": the anonymous record (or enum) defined in a typedef is called by
+    /// that name in messages from then on (the first such typedef; "typedef Point P2;" changes nothing).
+    /// </summary>
+    static void NameAnonymous(TypedefDeclaration t, CType named)
+    {
+        if (t.Type is not NamedTypeSyntax { Base: RecordType { Record.Tag: null } or EnumType { Enum.Tag: null } } syntax) return;
+        string? spelled = syntax.Base is RecordType r ? r.Record.Spelling : ((EnumType)syntax.Base).Enum.Spelling;
+        switch (named)
+        {
+            case StructType { Tag: null } s when s.AnonymousName == null || s.AnonymousName == spelled: s.AnonymousName = t.Name; break;
+            case EnumeratedType { Tag: null } e when e.AnonymousName == spelled: e.AnonymousName = t.Name; break;
         }
     }
 
@@ -121,7 +138,7 @@ public sealed partial class TypeRegistry
         var a = t.Attributes;
         if (a.Mode != null && !a.Packed && a.Aligned.Count == 0 && !a.AlignedToMaximum) return WithMode(type, a.Mode, what);
         if (a.Packed || a.Mode != null || a.Aligned.Count == 0 && !a.AlignedToMaximum) { RefuseAttributes(a, what); return type; }
-        int align = Alignment(a, new ConstantEvaluator(env, "cdef"), what);
+        int align = Alignment(a, Evaluator(env), what);
         if (align == type.Alignment) return type;
         if (type is not StructType { Tag: null, Layout: { } layout } record || t.Type is not NamedTypeSyntax { Base: RecordType })
             throw new LuaException($"{what}: an aligned attribute on a typedef is only supported for a struct or union defined in it");
@@ -194,9 +211,10 @@ public sealed partial class TypeRegistry
             if (!old.Constants.SequenceEqual(values)) throw new LuaException($"redefinition of 'enum {e.Tag}' with different constants");
             return;
         }
-        var type = new EnumeratedType(e.Tag, EnumStorage(values, e.Attributes.Packed), values);
+        var type = new EnumeratedType(e.Tag, EnumStorage(values, e.Attributes.Packed), values) { AnonymousName = e.Spelling };
         foreach (var (name, value) in values) DefineConstant(name, value);
         if (e.Tag != null) enums[e.Tag] = type;
+        else anonymousEnums[e] = type;
     }
 
     void DefineConstant(string name, long value)

@@ -13,6 +13,9 @@ public sealed partial class TypeRegistry
     /// <summary>Anonymous records of the text being declared, one type each (a record is reached through the declaration that holds it).</summary>
     readonly Dictionary<RecordSyntax, StructType> anonymous = new(ReferenceEqualityComparer.Instance);
 
+    /// <summary>Anonymous enums of the text being declared ("typedef enum { A, B } T;"), by their syntax.</summary>
+    readonly Dictionary<EnumSyntax, EnumeratedType> anonymousEnums = new(ReferenceEqualityComparer.Instance);
+
     /// <summary>Completes a declared record with its fields and layout; a record already complete must get the same layout again.</summary>
     void Complete(StructType record, RecordSyntax syntax, IConstantEnvironment env)
     {
@@ -32,7 +35,9 @@ public sealed partial class TypeRegistry
             && Equals(p.First.Bits, p.Second.Bits) && SameType(p.First.Type, p.Second.Type));
 
     static bool SameType(CType a, CType b) =>
-        ReferenceEquals(a, b) || a is StructType { Tag: null, Fields: { } fa } sa && b is StructType { Tag: null, Fields: { } fb } sb
+        ReferenceEquals(a, b)
+        || a is EnumeratedType { Tag: null } ea && b is EnumeratedType { Tag: null } eb && ea.Storage == eb.Storage && ea.Constants.SequenceEqual(eb.Constants)
+        || a is StructType { Tag: null, Fields: { } fa } sa && b is StructType { Tag: null, Fields: { } fb } sb
             && sa.IsUnion == sb.IsUnion && sa.Size == sb.Size && SameFields(fa, fb)
         || a is ArrayType aa && b is ArrayType ab && aa.Count == ab.Count && SameType(aa.Element, ab.Element);
 
@@ -54,7 +59,7 @@ public sealed partial class TypeRegistry
     {
         if (anonymous.TryGetValue(syntax, out var t)) return t;
         if (!syntax.IsComplete) throw new LuaException($"{syntax} has no body");
-        t = new StructType(null, syntax.Kind == Declarations.RecordKind.Union);
+        t = new StructType(null, syntax.Kind == Declarations.RecordKind.Union) { AnonymousName = syntax.Spelling };
         var (fields, layout) = Lay(t.Name, syntax, env ?? Environment);
         t.Complete(fields, layout);
         if (resolvingName)
@@ -91,25 +96,38 @@ public sealed partial class TypeRegistry
 
     (List<StructField>, RecordLayout) Lay(string recordName, RecordSyntax syntax, IConstantEnvironment env)
     {
-        var evaluator = new ConstantEvaluator(env, "cdef");
+        var evaluator = Evaluator(env);
         var members = new List<LayoutMember>();
         var types = new List<CType>();
         foreach (var m in syntax.Members!)
         {
             string what = $"{recordName}: member '{m.Name ?? "<anonymous>"}'";
-            var type = FromSyntax(m.Type, m.Name ?? recordName, env);
-            RefuseMemberAttributes(m.Attributes, what);
-            int? width = null;
-            if (m.BitWidth != null)
+            try
             {
-                var w = evaluator.Evaluate(m.BitWidth);
-                if (w.IsNegative || w.Bits > 1024) throw new LuaException($"{what}: bitfield width {w} is out of range");
-                width = (int)w.Bits;
+                var type = FromSyntax(m.Type, m.Name ?? recordName, env);
+                RefuseMemberAttributes(m.Attributes, what);
+                int? width = null;
+                var shape = Shape(type, what);
+                if (m.BitWidth != null)
+                {
+                    // Checked here, where the member's C type is known: the layout engine only sees its shape.
+                    if (shape is not ScalarShape { MaxBitWidth: > 0 })
+                        throw new LuaException($"{what}: a bitfield must have an integer, enum or _Bool type (got {TypePrinter.Print(m.Type, null)})");
+                    var w = evaluator.Evaluate(m.BitWidth);
+                    if (w.IsNegative || w.Bits > 1024) throw new LuaException($"{what}: bitfield width {w} is out of range");
+                    width = (int)w.Bits;
+                }
+                // An anonymous struct or union member has no name in C; the layout engine keeps null for unnamed bitfields.
+                var layoutName = m.Name ?? (width == null ? $"<anonymous #{members.Count + 1}>" : null);
+                members.Add(new LayoutMember(layoutName, shape, width, m.Attributes.Packed, Alignment(m.Attributes, evaluator, what)));
+                types.Add(type);
             }
-            // An anonymous struct or union member has no name in C; the layout engine keeps null for unnamed bitfields.
-            var layoutName = m.Name ?? (width == null ? $"<anonymous #{members.Count + 1}>" : null);
-            members.Add(new LayoutMember(layoutName, Shape(type, what), width, m.Attributes.Packed, Alignment(m.Attributes, evaluator, what)));
-            types.Add(type);
+            catch (DeclarationException e) { throw new LuaException(e.Message); }
+            // A member's mistake is placed at the member (one position, the right one), unless it has its own already.
+            catch (LuaException e) when (!e.Message.StartsWith(ChunkOf(env) + ":", StringComparison.Ordinal))
+            {
+                throw new LuaException($"{ChunkOf(env)}:{m.Position}: {e.Message}");
+            }
         }
         RecordLayout layout;
         try

@@ -60,6 +60,7 @@ public sealed partial class TypeRegistry
                 return Record(r.Record.Tag, r.Record.Kind == Declarations.RecordKind.Union);
             case EnumType e:
                 if (e.Enum.Tag != null && enums.TryGetValue(e.Enum.Tag, out var en)) return en;
+                if (e.Enum.Tag == null && anonymousEnums.TryGetValue(e.Enum, out var anon)) return anon;
                 throw Unknown("enum " + (e.Enum.Tag ?? "<anonymous>"));
             case TypeofType of:
                 return FromSyntax(of.Type, text, constantsOf, behindPointer);
@@ -95,11 +96,21 @@ public sealed partial class TypeRegistry
         return r;
     }
 
+    /// <summary>
+    /// An evaluator for expressions of the text <paramref name="constantsOf"/> belongs to, so that
+    /// an error names that text and the one position in it ("cdef:3:10: division by zero").
+    /// </summary>
+    ConstantEvaluator Evaluator(IConstantEnvironment? constantsOf) =>
+        new(constantsOf ?? new DeclaredConstants(new DeclarationList([]), "type name", Environment), ChunkOf(constantsOf));
+
+    /// <summary>The name of the text an environment evaluates ("type name" for a type name ffi.sizeof and the others were given).</summary>
+    static string ChunkOf(IConstantEnvironment? constantsOf) => constantsOf is DeclaredConstants d ? d.ChunkName : "type name";
+
     long Evaluate(Expression e, IConstantEnvironment? constantsOf)
     {
         try
         {
-            var v = new ConstantEvaluator(constantsOf ?? new DeclaredConstants(new DeclarationList([]), "type name", Environment), "type name").Evaluate(e);
+            var v = Evaluator(constantsOf).Evaluate(e);
             if (v.IsNegative) throw new LuaException("array size is negative");
             if (v.Bits > int.MaxValue) throw new LuaException($"array size {v} is too large");
             return (long)v.Bits;

@@ -2,7 +2,10 @@
 // values of other types (the type names the error), exceptions rethrown from an exception_ptr,
 // destructors that must run while the exception unwinds, and C++ calling a Lua callback.
 #include <cstdarg>
+#include <cstring>
+#include <dlfcn.h>
 #include <exception>
+#include <execinfo.h>
 #include <new>
 #include <stdexcept>
 #include <string>
@@ -144,6 +147,46 @@ int cxx_catch_inside(int x)
         return 1;
     }
     return 0;
+}
+
+// Structs by value and stack arguments: the stubs with the larger frames.
+struct Pair
+{
+    long long a, b;
+};
+Pair cxx_pair_or_throw(long long a, long long b)
+{
+    if (a < 0) throw std::runtime_error("pair");
+    return {a, b};
+}
+struct Big
+{
+    long long v[4];
+};
+Big cxx_big_or_throw(long long x)
+{
+    if (x < 0) throw std::runtime_error("big");
+    return {{x, x + 1, x + 2, x + 3}};
+}
+long long cxx_many_or_throw(long long a, long long b, long long c, long long d, long long e, long long f,
+                            long long g, long long h, long long i, long long j)
+{
+    long long s = a + b + c + d + e + f + g + h + i + j;
+    if (s < 0) throw std::runtime_error("many");
+    return s;
+}
+
+// The frames the system unwinder walks from here (backtrace), counted by the file that holds
+// them: past a stub only when the stub's frame is described to it.
+int cxx_frames_in(const char *file)
+{
+    void *frames[256];
+    int n = backtrace(frames, 256), found = 0;
+    for (int k = 0; k < n; k++) {
+        Dl_info info;
+        if (dladdr(frames[k], &info) && info.dli_fname && strstr(info.dli_fname, file)) found++;
+    }
+    return found;
 }
 
 // A function pointer to the thrower (for ffi.func).

@@ -138,6 +138,13 @@ int cxx_apply(int (*f)(int), int x)
     return f(x) + 1;
 }
 
+// Calls the callback, then throws: a callback's error and an exception in one ffi call.
+int cxx_apply_then_throw(int (*f)(int), int x)
+{
+    f(x);
+    throw std::runtime_error("after the callback");
+}
+
 // A C++ exception caught inside C++ never reaches the ffi.
 int cxx_catch_inside(int x)
 {

@@ -173,7 +173,12 @@ public class CxxExceptionTests
             local cb3 = ffi.callback(function(x) return apply(cb2, x) end, 'i32', {'i32'})
             expect(fails(apply, cb3, 2), 'C++ exception: oh no')
             assert(apply(cb3, -2) == 4)
+            -- a callback's error and then a throw in one call: the callback's error (it came first) is raised
+            local applyThenThrow = lib:wrap('i32', 'cxx_apply_then_throw', 'pointer', 'i32')
+            expect(fails(applyThenThrow, ffi.callback(function() error('callback first') end, 'i32', {'i32'}), 1), 'callback first')
+            expect(fails(applyThenThrow, ffi.callback(function(x) return x end, 'i32', {'i32'}), 1), 'C++ exception: after the callback')
             assert(lib:wrap('i32', 'cxx_uncaught')() == 0 and lib:wrap('i32', 'cxx_has_current')() == 0)
+            assert(lib:wrap('i32', 'cxx_live')() == 0)
             """);
     }
 

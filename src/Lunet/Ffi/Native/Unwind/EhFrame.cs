@@ -1,11 +1,11 @@
 namespace Lunet.Ffi.Native.Unwind;
 
 /// <summary>
-/// The unwind records of one stub as the system unwinder reads them from an .eh_frame section:
-/// a CIE naming our personality routine, one FDE covering the stub's code with its
-/// <see cref="DescribedFrame"/>'s instructions, the zero word that ends the records, then the
-/// stub's own language-specific data (LSDA: where the guarded call returns and where it lands,
-/// from the start of the code). Addresses in the records are relative to where they sit
+/// The unwind data of one stub: first the stub's own language-specific data (LSDA: where the
+/// guarded call returns and where it lands, from the start of the code), then the records the
+/// system unwinder reads as from an .eh_frame section, from <see cref="RecordsOffset"/> on: a CIE
+/// naming our personality routine, one FDE covering the stub's code with its
+/// <see cref="DescribedFrame"/>'s instructions, and the zero word that ends them. Addresses in the records are relative to where they sit
 /// (pcrel), so the code and its records are written together anywhere; only the personality
 /// routine's address is absolute.
 /// </summary>
@@ -15,8 +15,8 @@ internal static class EhFrame
     const byte DefCfa = 0x0C, OffsetReturnAddress = 0x80 | ReturnAddressColumn, Nop = 0;
     const int ReturnAddressColumn = 16, RspColumn = 7;
 
-    /// <summary>Bytes of the language-specific data: the guarded call's return and its landing, 4 each.</summary>
-    public const int LsdaBytes = 8;
+    /// <summary>Where the records start: after the language-specific data (the guarded call's return and its landing, 4 bytes each).</summary>
+    public const int RecordsOffset = 8;
 
     /// <summary>
     /// The records for <paramref name="codeLength"/> bytes of code described by <paramref name="frame"/>,
@@ -27,6 +27,8 @@ internal static class EhFrame
         if (frame.GuardedReturn < 0 || frame.Landing is not { Position: >= 0 } landing)
             throw new InvalidOperationException("a described frame needs its guarded call and its landing");
         var b = new List<byte>(128);
+        S32(b, frame.GuardedReturn);
+        S32(b, landing.Position);
 
         // CIE: augmentation "zPLR": a personality (absolute), LSDA and FDE addresses pcrel.
         int cie = b.Count;
@@ -53,17 +55,11 @@ internal static class EhFrame
         S32(b, -(at + b.Count));                    // pc_begin: the code's start, pcrel
         S32(b, codeLength);                         // pc_range
         b.Add(4);                                   // augmentation data length: the LSDA pointer
-        int lsdaField = b.Count;
-        S32(b, 0);                                  // patched below
+        S32(b, -b.Count);                           // the LSDA, at the start, pcrel
         b.AddRange(frame.Instructions);
         Close(b, fde);
 
         U32(b, 0);                                  // the end of the records
-        while (b.Count % 4 != 0) b.Add(0);
-        int lsda = b.Count;
-        S32(b, frame.GuardedReturn);
-        S32(b, landing.Position);
-        BitConverter.TryWriteBytes(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(b).Slice(lsdaField, 4), lsda - lsdaField);
         return b.ToArray();
     }
 

@@ -23,7 +23,7 @@ internal static class GuardedCode
         all.AsSpan(code.Length, at - code.Length).Fill(0xCC);
         records.CopyTo(all, at);
         var address = ExecutableMemory.Write(all);
-        SystemUnwinder.Register(address + at);
+        SystemUnwinder.Register(address + at + EhFrame.RecordsOffset);
         return address;
     }
 }

@@ -3,9 +3,9 @@ using System.Diagnostics;
 namespace Lunet.Tests.Support;
 
 /// <summary>
-/// Compiles the C test libraries in tests/native with the system compiler, once
-/// per test run, into a temporary folder. No compiler is a test failure with a
-/// clear message, not a skip.
+/// Compiles the C (and C++: *.cpp) test libraries in tests/native with the system
+/// compiler, once per test run, into a temporary folder. No compiler is a test
+/// failure with a clear message, not a skip.
 /// </summary>
 public static class NativeBuild
 {
@@ -35,7 +35,8 @@ public static class NativeBuild
             if (Built.TryGetValue(source + extraFlags, out var done)) return done;
             Directory.CreateDirectory(OutDir);
             var output = Path.Combine(OutDir, "lib" + Path.GetFileNameWithoutExtension(source) + ".so");
-            Run(Compiler(), $"-shared -fPIC -O2 -o \"{output}\" \"{Path.Combine(NativeDir, source)}\" {extraFlags}");
+            var compiler = source.EndsWith(".cpp", StringComparison.Ordinal) ? CxxCompiler() : Compiler();
+            Run(compiler, $"-shared -fPIC -O2 -o \"{output}\" \"{Path.Combine(NativeDir, source)}\" {extraFlags}");
             Built[source + extraFlags] = output;
             return output;
         }
@@ -49,6 +50,17 @@ public static class NativeBuild
             if (FindOnPath(cc) is string found) return found;
         }
         throw new InvalidOperationException("no C compiler found (tried $CC, cc, gcc, clang): install gcc to build the test libraries");
+    }
+
+    /// <summary>The C++ compiler: $CXX, c++, g++ or clang++.</summary>
+    public static string CxxCompiler()
+    {
+        foreach (var cxx in new[] { Environment.GetEnvironmentVariable("CXX"), "c++", "g++", "clang++" })
+        {
+            if (string.IsNullOrEmpty(cxx)) continue;
+            if (FindOnPath(cxx) is string found) return found;
+        }
+        throw new InvalidOperationException("no C++ compiler found (tried $CXX, c++, g++, clang++): install g++ to build the C++ test library");
     }
 
     static string? FindOnPath(string exe)

@@ -40,7 +40,7 @@ internal static class NativeStubCache
                 bool records = PassesRecords(sig);
                 if (records ? recordStubs >= RecordLimit : Stubs.Count - recordStubs >= Limit) return 0;
                 // No executable pages to be had: the managed stub does the same work.
-                try { stub = ExecutableMemory.Write(NativeStubCompiler.Compile(sig)); }
+                try { stub = Native.Unwind.GuardedCode.Write(NativeStubCompiler.Compile(sig, out var frame), frame); }
                 catch (InvalidOperationException) { return 0; }
                 Stubs[sig.Shape] = stub;
                 if (records) recordStubs++;

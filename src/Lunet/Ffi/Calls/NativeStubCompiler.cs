@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Lunet.Ffi.Abi;
 using Lunet.Ffi.Memory;
+using Lunet.Ffi.Native.Unwind;
 using Lunet.Ffi.Types;
 using Lunet.Interop;
 using static Lunet.Interop.X64Assembler;
@@ -27,6 +28,10 @@ namespace Lunet.Ffi.Calls;
 /// A Buffer or other ffi object passed as a pointer is read here too (the
 /// <see cref="Memory.NativeObject"/> protocol); any other full userdata goes to one
 /// C# helper (<see cref="NativeCallSupport.ObjectAddress"/>), which only reads.
+///
+/// The target call is guarded (<see cref="DescribedFrame"/>): the stub's frame is described to
+/// the system unwinder, and a C++ exception leaving the target lands in the stub, which pushes
+/// its message (<see cref="ForeignExceptionCatch"/>) and raises it as a Lua error.
 /// </summary>
 internal static unsafe class NativeStubCompiler
 {
@@ -55,9 +60,13 @@ internal static unsafe class NativeStubCompiler
 
     static int Round8(int n) => (n + 7) & ~7;
 
-    public static byte[] Compile(FunctionType sig)
+    public static byte[] Compile(FunctionType sig) => Compile(sig, out _);
+
+    /// <summary>The stub's code, and its frame as the unwinder is to see it (<see cref="GuardedCode.Write"/>).</summary>
+    public static byte[] Compile(FunctionType sig, out DescribedFrame described)
     {
         var a = new X64Assembler();
+        described = new DescribedFrame(a);
         var ps = sig.Parameters;
         var plan = ArgumentPlans.Of(sig);
 
@@ -81,9 +90,7 @@ internal static unsafe class NativeStubCompiler
 
         // r14 and r15 serve only the making of a struct result: scalar stubs keep their bytes.
         bool makesInstance = IsRecord(sig.Returns);
-        a.Push(Rbx); a.Push(R12); a.Push(R13);
-        if (makesInstance) { a.Push(R14); a.Push(R15); }
-        a.SubImm32(Rsp, frame, wide: true);
+        described.EmitPrologue(makesInstance ? [Rbx, R12, R13, R14, R15] : [Rbx, R12, R13], frame);
         a.MovRR(Rbx, Rdi);        // L
         a.MovRR(R12, Rsi);        // slot
         a.MovRR32(R13, Rdx);      // argBase
@@ -91,6 +98,7 @@ internal static unsafe class NativeStubCompiler
         var closed = a.NewLabel();
         var badCount = a.NewLabel();
         var raise = a.NewLabel();
+        var landing = a.NewLabel();
         var bad = new Label[ps.Count];
 
         // A closed library: its cell is non-zero.
@@ -148,15 +156,12 @@ internal static unsafe class NativeStubCompiler
         if (plan.HasHiddenResultPointer) a.Lea(IntRegs[plan.Result.Pieces[0].Register], Rsp, resultArea);
         // AL: an upper bound on the vector registers used, read by variadic callees.
         a.MovImm32(Rax, plan.VectorRegisters);
-        EmitTargetCall(a, counters);
+        EmitTargetCall(a, described, counters, landing);
 
         if (IsRecord(sig.Returns)) EmitPushRecord(a, plan.Result, resultArea, raise);
         else EmitPushResult(a, sig.Returns.Scalar);
 
-        a.AddImm32(Rsp, frame, wide: true);
-        if (makesInstance) { a.Pop(R15); a.Pop(R14); }
-        a.Pop(R13); a.Pop(R12); a.Pop(Rbx);
-        a.Ret();
+        described.EmitReturn();
 
         // Error paths: C# pushes the message, lua_error raises it (never returns).
         a.Mark(closed);
@@ -184,6 +189,14 @@ internal static unsafe class NativeStubCompiler
             EmitRaise(a);
         }
 
+        // A foreign exception left the target (rax: it): its message, then the call's end as on return.
+        a.Mark(landing);
+        a.MovRR(Rsi, Rax);
+        a.MovRR(Rdi, Rbx);
+        a.CallAbs(ForeignExceptionCatch.Address);
+        Callbacks.CallbackHooks.EmitAfterCall(a, Rbx);
+        EmitRaise(a);
+
         // A struct helper that already pushed its message.
         if (IsRecord(sig.Returns) || ps.Any(IsRecord))
         {
@@ -194,10 +207,10 @@ internal static unsafe class NativeStubCompiler
     }
 
     /// <summary>The target call: the one place the call itself is made (hooks around it go here; errno is saved first).</summary>
-    static void EmitTargetCall(X64Assembler a, int counters)
+    static void EmitTargetCall(X64Assembler a, DescribedFrame described, int counters, Label landing)
     {
         a.Load64(R11, R12, NativeSlot.TargetOffset);
-        a.CallR(R11);
+        described.EmitGuardedCall(R11, landing);
         ErrnoCell.EmitSave(a, counters);
         Callbacks.CallbackHooks.EmitAfterCall(a, Rbx);
     }

@@ -108,9 +108,9 @@ public class AlignmentTests
             assert(aligned_to(ffi.cast(s, 'A32'), 32) == 1)
             for _, off in ipairs({ at + 8, at + 16, at + 1 }) do
               local ok, err = pcall(buf.read, buf, off, 'A32')
-              assert(not ok and err:find('Buffer:read: a struct <anonymous> must be at an address aligned to 32 bytes', 1, true), err)
+              assert(not ok and err:find('Buffer:read: a A32 must be at an address aligned to 32 bytes', 1, true), err)
               ok, err = pcall(ffi.cast, buf:slice(off, 32), 'A32')
-              assert(not ok and err:find('ffi.cast: a struct <anonymous> must be at an address aligned to 32 bytes', 1, true), err)
+              assert(not ok and err:find('ffi.cast: a A32 must be at an address aligned to 32 bytes', 1, true), err)
             end
             -- an instance cast to an over-aligned type at a misaligned address: refused too
             local small = ffi.new('struct { double d[8]; }')

@@ -51,6 +51,7 @@ internal static unsafe class CallbackObject
         block[2] = (nint)Memory.Buffer.Cookie;
         block[TagWord] = (nint)Tag;
         block[HandleWord] = GCHandle.ToIntPtr(GCHandle.Alloc(cb));
+        cb.Pin = CallbackCells.Pin(cb.Cell);   // its address stays this callback's (or the freed entry) while the object lives
         Metatables.Push(L, TypeName, &BuildMetatable);
         setmetatable(L, -2);
         return 1;
@@ -183,14 +184,16 @@ internal static unsafe class CallbackObject
         return 1;
     }
 
-    /// <summary>__gc lets go of the handle only: the callback stays valid until free(), as C may hold its pointer.</summary>
+    /// <summary>__gc lets go of the handle and of the object's hold on the slot: the callback stays valid until free(), as C may hold its pointer.</summary>
     static int Collect(nint L)
     {
         if (type(L, 1) != TUSERDATA || rawlen(L, 1) < (ulong)(Words * sizeof(nint))) return 0;
         var block = (nint*)touserdata(L, 1);
         if (block[TagWord] != (nint)Tag || block[HandleWord] == 0) return 0;
-        GCHandle.FromIntPtr(block[HandleWord]).Free();
+        var handle = GCHandle.FromIntPtr(block[HandleWord]);
         block[HandleWord] = 0;
+        ((Callback)handle.Target!).Pin?.Release();
+        handle.Free();
         return 0;
     }
 }

@@ -35,7 +35,7 @@ internal static unsafe class CallbackTrampoline
 
     // Frame (from rsp): isnum, whether this level lowered Lua's C-call count (CallbackNesting), the hidden result pointer, the scalar result, the message handler's
     // index and whether it is on top of the arguments (1) or kept below (0), the ffi call's kept
-    // callback as it was (its cell), then each argument's area (an 8-byte slot for a scalar, the
+    // callback as it was (its id), then each argument's area (an 8-byte slot for a scalar, the
     // eightbytes of a struct that came in registers; a struct passed on the stack stays where the
     // caller put it), then a struct result's registers (16 bytes).
     const int IsNum = 0, Lowered = 4, Hidden = 8, Result = 16, Handler = 24, HandlerOnTop = 28, SavedCell = 32, Args = 40;
@@ -310,8 +310,9 @@ internal static unsafe class CallbackTrampoline
         var miss = a.NewLabel();
         var kept = a.NewLabel();
         var done = a.NewLabel();
+        // Matched by the callback's identity, not its cell: a cell freed and given to another callback meanwhile is another callback.
         a.Load64(Rax, R12, CallbackHooks.CacheCellOffset);
-        a.CmpRR(Rax, Rbx);
+        a.CmpRMem64(Rax, Rbx, CallbackCells.IdOffset);
         a.Jcc(Cond.NE, miss);
         // Kept: a copy of the function on top, the handler below it.
         a.Mark(kept);
@@ -333,7 +334,8 @@ internal static unsafe class CallbackTrampoline
         var other = a.NewLabel();
         a.Test64(Rax, Rax);
         a.Jcc(Cond.NE, other);
-        a.Store64(R12, CallbackHooks.CacheCellOffset, Rbx);   // the first callback of this ffi call: keep them
+        a.Load64(Rcx, Rbx, CallbackCells.IdOffset);
+        a.Store64(R12, CallbackHooks.CacheCellOffset, Rcx);   // the first callback of this ffi call: keep them
         a.Jmp(kept);
 
         // Another callback's are kept: this one's handler and function go on top, and the handler comes off after.

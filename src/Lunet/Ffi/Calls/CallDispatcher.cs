@@ -73,6 +73,9 @@ internal static unsafe class CallDispatcher
     /// </summary>
     static int FreeSlot(nint L)
     {
+        // A callback's slot held by this value may go to another callback now.
+        if (Metatables.HandleBlock(L, 1, Tag) is var held && held != null && held[0] != 0
+            && GCHandle.FromIntPtr(held[0]).Target is FunctionBinding { Callback: { } pin }) pin.Release();
         var block = Metatables.FreeHandle(L, Tag);
         if (block != null && rawlen(L, 1) >= (ulong)(NativeSlot.Words * sizeof(nint)))
         {

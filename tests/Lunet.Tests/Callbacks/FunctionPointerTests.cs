@@ -307,6 +307,60 @@ public class TemporaryCallbackSoakTests
         Assert.True(Convert.ToDouble(r[1]) < 2048, $"Lua heap {r[1]} KiB");
     }
 
+    /// <summary>
+    /// Coroutines that die of a call refused after its function argument became a callback leave
+    /// nothing waiting: no temporaries noted for a thread that will never call again, no slow path
+    /// for every later call.
+    /// </summary>
+    [Fact]
+    public void CoroutinesThatDieInsideACallLeaveNoTemporariesBehind()
+    {
+        using var rt = Lua.NewRuntime();
+        rt.SetGlobal("FUNCLIB", NativeBuild.SharedLibrary("func_test.c"));
+        var r = rt.DoString("""
+            local ffi = require('ffi')
+            local lib = ffi.open(FUNCLIB)
+            local xs = ffi.new('int[4]', {1, 2, 3, 4})
+            local failing = lib:wrap('i32', 'func_fold', 'pointer', 'int (*)(int, int)', 'i32')
+            collectgarbage(); collectgarbage()
+            local heap = collectgarbage('count')
+            for i = 1, 20000 do
+              local co = coroutine.create(function() failing(xs, function() return 0 end, 'x') end)
+              assert(not coroutine.resume(co))
+            end
+            collectgarbage(); collectgarbage()
+            return collectgarbage('count') - heap
+            """, "=test");
+        Assert.Equal(0, TemporariesWaiting(rt));
+        Assert.True(Convert.ToDouble(r[0]) < 256, $"the Lua heap grew by {r[0]} KiB");
+    }
+
+    static unsafe int TemporariesWaiting(LuaRuntime rt) =>
+        Lunet.Ffi.Callbacks.CallbackRegistry.Of(Lunet.Interop.Allocator.Of(rt.State))!.Temporaries.Count;
+
+    /// <summary>Noting and releasing a temporary costs the same at any depth of the Lua stack.</summary>
+    [Fact]
+    public void CallsWithTemporariesDeepInTheLuaStackCostWhatTheyCostAtTheTop()
+    {
+        using var rt = Lua.NewRuntime();
+        rt.SetGlobal("FUNCLIB", NativeBuild.SharedLibrary("func_test.c"));
+        var r = rt.DoString("""
+            local ffi = require('ffi')
+            local lib = ffi.open(FUNCLIB)
+            local xs = ffi.new('int[4]', {1, 2, 3, 4})
+            local fold = lib:wrap('i32', 'func_fold', 'pointer', 'i32', 'int (*)(int, int)')
+            local function deep(n)
+              if n > 0 then return (deep(n - 1)) end
+              local t = os.clock()
+              for i = 1, 500 do assert(fold(xs, 4, function(a, b) return a + b end) == 10) end
+              return os.clock() - t
+            end
+            return deep(0), deep(150000)
+            """, "=test");
+        double top = Convert.ToDouble(r[0]), deep = Convert.ToDouble(r[1]);
+        Assert.True(deep < 2.0 + 20 * top, $"500 calls took {deep:F3} s at depth 150,000, {top:F3} s at the top");
+    }
+
     [Fact]
     public void ThousandsOfOwnedCallbacksOverwrittenAndCollectedKeepThePoolBounded()
     {

@@ -25,7 +25,9 @@ internal static unsafe class CallDispatcher
             if (block == null || block[0] == 0) return CallSupport.Collected(L);
             var b = Unsafe.As<FunctionBinding>(GCHandle.FromIntPtr(block[0]).Target!);
             if (b.IsClosed) return CallSupport.Closed(L, b);
-            return b.Stub(L, b, 1);
+            int results = b.Stub(L, b, 1);
+            if (results < 0) Callbacks.TemporaryCallbacks.ReleaseAfterFailure(L);   // raised: its temporary callbacks go with it
+            return results;
         }
         catch (Exception e)
         {

@@ -109,20 +109,16 @@ internal static unsafe class CallbackObject
     static string Shown(nint L, int idx) =>
         LuaOps.ToStringOrNull(L, idx) is { } s ? $"\"{(s.Length > 40 ? s[..40] + "..." : s)}\"" : LuaOps.TypeName(L, idx);
 
-    /// <summary>ffi.poll(): runs the queued invocations now; returns how many ran... or raises the first error.</summary>
+    /// <summary>ffi.poll(): runs the invocations queued when it began; returns how many ran... or raises the first error.</summary>
     public static int Poll(nint L)
     {
         var c = Allocator.Of(L);
         var r = CallbackRegistry.Of(c);
         if (r == null) { pushinteger(L, 0); return 1; }
-        int before = r.Queued.Count;
         Interlocked.And(ref c->CallbackAttention, ~(long)CallbackHooks.QueuedBit);
-        if (CallbackSupport.RunQueued(L, r) is { } failure)
-        {
-            if (!r.Queued.IsEmpty) Interlocked.Or(ref c->CallbackAttention, CallbackHooks.QueuedBit);
+        if (CallbackSupport.RunQueued(L, r, out int ran) is { } failure)
             throw new LuaException(failure) { WithPosition = false };
-        }
-        pushinteger(L, Math.Max(before - r.Queued.Count, 0));
+        pushinteger(L, ran);
         return 1;
     }
 

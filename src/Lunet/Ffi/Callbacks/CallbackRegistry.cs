@@ -168,6 +168,9 @@ internal sealed unsafe class CallbackRegistry
         return true;
     }
 
+    /// <summary>Invocations waiting now.</summary>
+    public int QueuedCount => Volatile.Read(ref queuedCount);
+
     public bool TryDequeue(out QueuedCall call)
     {
         if (!Queued.TryDequeue(out call!)) return false;

@@ -265,20 +265,32 @@ internal static unsafe class CallbackSupport
         return 0;
     }
 
-    /// <summary>Runs the queued invocations on this (the runtime's) thread; the first error's message, or null.</summary>
-    public static string? RunQueued(nint L, CallbackRegistry r)
+    /// <summary>
+    /// Runs the invocations that were queued when it began, on this (the runtime's) thread; the first
+    /// error's message, or null. Those queued meanwhile wait for the next ffi call or ffi.poll (the
+    /// queued bit stays set): a thread queueing faster than Lua runs them never holds a call hostage.
+    /// </summary>
+    public static string? RunQueued(nint L, CallbackRegistry r) => RunQueued(L, r, out _);
+
+    public static string? RunQueued(nint L, CallbackRegistry r, out int ran)
     {
+        ran = 0;
         // A queued call's own ffi calls return through here too: the outer loop runs what they would.
         if (r.DrainingQueue) return null;
         r.DrainingQueue = true;
-        try { return RunQueuedNow(L, r); }
-        finally { r.DrainingQueue = false; }
+        try { return RunQueuedNow(L, r, r.QueuedCount, ref ran); }
+        finally
+        {
+            r.DrainingQueue = false;
+            if (!r.Queued.IsEmpty) Interlocked.Or(ref r.Counters->CallbackAttention, CallbackHooks.QueuedBit);
+        }
     }
 
-    static string? RunQueuedNow(nint L, CallbackRegistry r)
+    static string? RunQueuedNow(nint L, CallbackRegistry r, int waiting, ref int ran)
     {
-        while (r.TryDequeue(out var call))
+        for (; waiting > 0 && r.TryDequeue(out var call); waiting--)
         {
+            ran++;
             var cb = call.Callback;
             if (cb.IsFreed) continue;
             var ps = cb.Signature.Parameters;

@@ -4,6 +4,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -158,4 +159,22 @@ long stop_flood(void)
     atomic_store(&flooding, 0);
     pthread_join(flood_thread, NULL);
     return atomic_load(&flood_calls);
+}
+
+/* Calls f n times with a string of `size` bytes (at least 12), each different; returns how many calls returned non-zero. */
+int call_strings(int (*f)(const char *), int n, int size)
+{
+    char *s = malloc((size_t)size + 1);
+    if (!s) return -1;
+    for (int i = 0; i < size; i++) s[i] = 'm';
+    s[size] = 0;
+    int ok = 0;
+    for (int i = 0; i < n; i++)
+    {
+        snprintf(s, 12, "%011d", i);   /* another string each time (Lua would reuse one it saw at this address) */
+        s[11] = 'm';
+        ok += f(s) != 0;
+    }
+    free(s);
+    return ok;
 }

@@ -15,6 +15,8 @@ namespace Lunet.Ffi.Callbacks;
 /// result of the wrong type) is recorded through C# for the stub to raise when the ffi call
 /// returns, and C gets zero. Lua pushes that allocate (strings) happen with the state's
 /// managed depth raised, so the memory limit cannot make them raise: nothing here unwinds.
+/// Before them, C# checks that they fit under the limit (<see cref="CallbackSupport.ArgumentsBudgetAddress"/>):
+/// what a callback receives counts against it as any allocation does.
 /// </summary>
 internal static unsafe class CallbackTrampoline
 {
@@ -144,9 +146,21 @@ internal static unsafe class CallbackTrampoline
         a.Jcc(Cond.E, foreign);
         a.TestMem64Imm(R12, CallbackHooks.AttentionOffset, CallbackHooks.ErrorBit);
         a.Jcc(Cond.NE, zero);                                  // an earlier invocation failed: no more Lua in this call
+        // Strings and structs are pushed where the allocator cannot fail (below): C# first checks that
+        // they fit under the runtime's memory limit, else records "not enough memory" for the ffi call.
+        bool budgeted = ps.Any(p => IsRecord(p) || p.Scalar == ScalarKind.CString);
+        if (budgeted)
+        {
+            a.MovRR(Rdi, Rbx);
+            a.Lea(Rsi, Rsp, Args);
+            a.Lea(Rdx, Rbp, 16);
+            a.CallAbs(CallbackSupport.ArgumentsBudgetAddress);
+            a.Test32(Rax, Rax);
+            a.Jcc(Cond.E, zero);
+        }
         a.Load64(R15, R12, CallbackHooks.DepthOffset);
         // Pushes that allocate (strings, instances, a grown stack) happen with it raised, so they cannot fail.
-        bool allocates = n + 4 > MinStack || ps.Any(p => IsRecord(p) || p.Scalar == ScalarKind.CString);
+        bool allocates = n + 4 > MinStack || budgeted;
         if (allocates) a.StoreImm64(R12, CallbackHooks.DepthOffset, 1);
 
         // The ffi call in progress is a C function that has pushed nothing yet: Lua guarantees it

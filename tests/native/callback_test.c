@@ -4,7 +4,9 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #define IDENTITY(T, name) T call_##name(T (*f)(T), T v) { return f(v); }
 IDENTITY(int8_t, i8)
@@ -123,3 +125,56 @@ static int kept = -12345;
 int call_keep(int (*f)(int), int v) { kept = f(v); return kept; }
 int kept_result(void) { return kept; }
 long thread_calls_made(void) { return atomic_load(&thread_calls); }
+
+/* A thread calling f(1) without pause until stop_flood(), or until `seconds` have passed. */
+static pthread_t flood_thread;
+static atomic_int flooding;
+static int (*flood_cb)(int);
+static int flood_seconds;
+static atomic_long flood_calls;
+
+static void *flood_main(void *arg)
+{
+    (void)arg;
+    time_t end = time(NULL) + flood_seconds;
+    while (atomic_load(&flooding) && time(NULL) < end)
+    {
+        flood_cb(1);
+        atomic_fetch_add(&flood_calls, 1);
+    }
+    return NULL;
+}
+
+int start_flood(int (*f)(int), int seconds)
+{
+    flood_cb = f;
+    flood_seconds = seconds;
+    atomic_store(&flood_calls, 0);
+    atomic_store(&flooding, 1);
+    return pthread_create(&flood_thread, NULL, flood_main, NULL) == 0;
+}
+
+long stop_flood(void)
+{
+    atomic_store(&flooding, 0);
+    pthread_join(flood_thread, NULL);
+    return atomic_load(&flood_calls);
+}
+
+/* Calls f n times with a string of `size` bytes (at least 12), each different; returns how many calls returned non-zero. */
+int call_strings(int (*f)(const char *), int n, int size)
+{
+    char *s = malloc((size_t)size + 1);
+    if (!s) return -1;
+    for (int i = 0; i < size; i++) s[i] = 'm';
+    s[size] = 0;
+    int ok = 0;
+    for (int i = 0; i < n; i++)
+    {
+        snprintf(s, 12, "%011d", i);   /* another string each time (Lua would reuse one it saw at this address) */
+        s[11] = 'm';
+        ok += f(s) != 0;
+    }
+    free(s);
+    return ok;
+}

@@ -58,7 +58,7 @@ internal static unsafe class Allocator
         /// <summary>Callbacks: how many callback invocations are nested on the runtime's thread now (Ffi/Callbacks/CallbackNesting.cs).</summary>
         public long CallbackLevels;
         /// <summary>
-        /// Callbacks: the cell of the callback whose message handler and function the ffi call in
+        /// Callbacks: the id (Ffi/Callbacks/CallbackCells.cs, Cell.Id) of the callback whose message handler and function the ffi call in
         /// progress keeps on top of its stack (0: none yet); reset by every ffi call (Ffi/Callbacks/CallbackTrampoline.cs).
         /// </summary>
         public nint CallbackCacheCell;

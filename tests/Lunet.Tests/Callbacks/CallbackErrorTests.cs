@@ -162,10 +162,11 @@ public class CallbackErrorTests
     }
 
     [Fact]
-    public void StringArgumentsArePushedEvenAtTheMemoryLimit()
+    public void StringArgumentsCountAgainstTheMemoryLimit()
     {
-        // The trampoline pushes a string argument while the allocator cannot fail (no longjmp out of
-        // C); the Lua function then runs with the limit on and fails cleanly if it allocates.
+        // The trampoline pushes a string argument where the allocator cannot fail (no longjmp out of C),
+        // so it first checks the string fits: at the limit the callback is not run, C gets 0 and the ffi
+        // call raises "not enough memory"; once memory is released, the same call works.
         using var rt = Lua.NewRuntime(new LuaRuntimeOptions { Ffi = FfiAccess.Full, MemoryLimit = 2_000_000 });
         rt.SetGlobal("CBLIB", CallbackLib.Path);
         var r = rt.DoString(CallbackLib.Open + """
@@ -177,15 +178,39 @@ public class CallbackErrorTests
             local fill = {}
             local ok = pcall(function() while true do fill[#fill + 1] = string.rep('y', 1000) .. #fill end end)
             assert(not ok)                            -- at the limit now
-            local r = callStr(cb, arg)
-            local ok2, err = pcall(callStr, hog, arg)
+            local ok1, err1 = pcall(callStr, cb, arg)
             fill = nil
             collectgarbage()
-            return r, got, err
+            local r = callStr(cb, arg)
+            local ok2, err2 = pcall(callStr, hog, arg)
+            return tostring(ok1) .. '|' .. tostring(err1), r, got, err2
             """, "=test");
-        Assert.Equal(1L, r[0]);
-        Assert.Equal(4000L, r[1]);
-        Assert.Contains("not enough memory", (string)r[2]!);
+        Assert.StartsWith("false|callback 'i32 (string)': cannot pass its arguments: not enough memory", (string)r[0]!);
+        Assert.Equal(1L, r[1]);
+        Assert.Equal(4000L, r[2]);
+        Assert.Contains("not enough memory", (string)r[3]!);
+    }
+
+    /// <summary>C handing a callback 200 strings of 1 MiB that it keeps: Lua holds no more than its limit, and the runtime goes on.</summary>
+    [Fact]
+    public void WhatACallbackReceivesAndKeepsStaysUnderTheMemoryLimit()
+    {
+        using var rt = Lua.NewRuntime(new LuaRuntimeOptions { MemoryLimit = 16 << 20 });
+        rt.SetGlobal("CBLIB", CallbackLib.Path);
+        var r = rt.DoString(CallbackLib.Open + """
+            local keep = {}
+            local cb = ffi.callback(function(s) keep[#keep + 1] = s; return 1 end, 'int', {'string'})
+            local ok, err = pcall(lib.call, lib, 'call_strings', 'i32', {'pointer', 'i32', 'i32'}, cb, 200, 1 << 20)
+            local held = collectgarbage('count')
+            local kept = #keep
+            keep = nil
+            collectgarbage()
+            return tostring(ok) .. '|' .. tostring(err), held, kept
+            """, "=test");
+        Assert.Contains("not enough memory", (string)r[0]!);
+        Assert.True(Convert.ToDouble(r[1]) < 16 * 1024, $"Lua held {r[1]} KiB");
+        Assert.InRange(Convert.ToInt64(r[2]), 1, 15);
+        Assert.Equal(3L, rt.DoString("return 1 + 2")[0]);   // the runtime runs another chunk
     }
 
     [Fact]

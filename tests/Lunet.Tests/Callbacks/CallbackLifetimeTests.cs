@@ -26,6 +26,7 @@ public class CallbackLifetimeTests
     public void ManyCreateAndFreeCyclesKeepThePoolBounded()
     {
         using var rt = CallbackLib.NewRuntime();
+        int slots = CallbackCells.Count;
         rt.DoString(CallbackLib.Open + """
             for i = 1, 100000 do
               local cb = ffi.callback(function(x) return x + i end, 'i32', {'i32'})
@@ -34,7 +35,9 @@ public class CallbackLifetimeTests
             end
             collectgarbage()
             """);
-        Assert.InRange(CallbackCells.Count, 1, CallbackCells.Quarantine + 4096);
+        // The quarantine of this shape, and the freed FfiCallback objects the collector has not reached yet
+        // (each holds its slot until collected).
+        Assert.InRange(CallbackCells.Count - slots, 0, CallbackCells.Quarantine + 16384);
         long before = rt.MemoryInUse;
         rt.DoString(CallbackLib.Open + "for i = 1, 20000 do ffi.callback(function() end, 'void', {}):free() end collectgarbage() collectgarbage()");
         Assert.InRange(rt.MemoryInUse, 0, before + 64 * 1024);

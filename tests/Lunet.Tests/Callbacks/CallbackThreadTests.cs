@@ -1,7 +1,7 @@
 namespace Lunet.Tests.Callbacks;
 
 /// <summary>Callbacks called from pthreads: never run there; reported, or queued for the runtime's thread.</summary>
-public class CallbackThreadTests
+public class CallbackThreadTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     const string Wrap = """
         local start = lib:wrap('i32', 'start_threads', 'pointer', 'i32', 'i32')
@@ -32,6 +32,49 @@ public class CallbackThreadTests
             return table.concat({lib:call('thread_calls_made', 'i64', {}), returned(), notes(), offMain(), tostring(raised > 0)}, '|')
             """)!;
         Assert.Equal("8000|0|0|0|true", r);
+    }
+
+    /// <summary>
+    /// A thread queueing calls faster than Lua runs them: each ffi call runs what was queued when its
+    /// drain began and returns; the rest wait for the next call (or ffi.poll).
+    /// </summary>
+    [Fact]
+    public void AQueueFilledFasterThanLuaDrainsItNeverHoldsACallHostage()
+    {
+        using var rt = CallbackLib.NewRuntime();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var r = rt.DoString(CallbackLib.Open + """
+            local busy = lib:wrap('i32', 'busy', 'i32')
+            local ran, stopping = 0, false
+            local cb = ffi.callback(function(x)
+              if stopping then return 0 end
+              ran = ran + 1
+              local s = 0
+              for i = 1, 100 do s = s + i end   -- slower than the thread that queues it
+              return 1
+            end, 'i32', {'i32'}, { threads = 'queue' })
+            -- a queue that overflows reports the calls it refused, as in "error" mode
+            local function call(f, ...)
+              local ok, err = pcall(f, ...)
+              assert(ok or err:find('called from a foreign thread', 1, true), err)
+            end
+            -- the thread stops by itself after 20 s: before, the first call below returned only then
+            assert(lib:call('start_flood', 'i32', {'pointer', 'i32'}, cb, 20) == 1)
+            local t = os.time()
+            while ran == 0 and os.time() - t < 5 do call(busy, 1) end
+            call(busy, 1)
+            call(busy, 1)
+            local made, polled = 0, 0
+            stopping = true
+            call(function() made = lib:call('stop_flood', 'i64', {}) end)
+            call(function() polled = ffi.poll() end)
+            return ran, polled, made
+            """, "=test");
+        watch.Stop();
+        Assert.True(Convert.ToInt64(r[0]) > 0, "no queued call ran");
+        Assert.True(Convert.ToInt64(r[2]) > Convert.ToInt64(r[0]), $"{r[2]} calls made, {r[0]} ran: the queue kept up");
+        output.WriteLine($"{r[2]} calls made, {r[0]} ran, {r[1]} by ffi.poll; {watch.Elapsed.TotalSeconds:F2} s");
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(12), $"the calls took {watch.Elapsed.TotalSeconds:F1} s");
     }
 
     [Fact]

@@ -17,6 +17,8 @@ internal sealed class Callback(FunctionType signature, CallbackRegistry registry
     public nint Code { get; set; }
     public int Reference { get; set; }
     public volatile bool IsFreed;
+    /// <summary>The FfiCallback object's hold on the slot (<see cref="CallbackCells.Pin"/>), while that object lives.</summary>
+    public CallbackCells.SlotPin? Pin { get; set; }
 
     /// <summary>free(): the slot goes to the freed entry, the function to the collector.</summary>
     public void Release()

@@ -51,6 +51,7 @@ internal static unsafe class CallbackObject
         block[2] = (nint)Memory.Buffer.Cookie;
         block[TagWord] = (nint)Tag;
         block[HandleWord] = GCHandle.ToIntPtr(GCHandle.Alloc(cb));
+        cb.Pin = CallbackCells.Pin(cb.Cell);   // its address stays this callback's (or the freed entry) while the object lives
         Metatables.Push(L, TypeName, &BuildMetatable);
         setmetatable(L, -2);
         return 1;
@@ -108,20 +109,16 @@ internal static unsafe class CallbackObject
     static string Shown(nint L, int idx) =>
         LuaOps.ToStringOrNull(L, idx) is { } s ? $"\"{(s.Length > 40 ? s[..40] + "..." : s)}\"" : LuaOps.TypeName(L, idx);
 
-    /// <summary>ffi.poll(): runs the queued invocations now; returns how many ran... or raises the first error.</summary>
+    /// <summary>ffi.poll(): runs the invocations queued when it began; returns how many ran... or raises the first error.</summary>
     public static int Poll(nint L)
     {
         var c = Allocator.Of(L);
         var r = CallbackRegistry.Of(c);
         if (r == null) { pushinteger(L, 0); return 1; }
-        int before = r.Queued.Count;
         Interlocked.And(ref c->CallbackAttention, ~(long)CallbackHooks.QueuedBit);
-        if (CallbackSupport.RunQueued(L, r) is { } failure)
-        {
-            if (!r.Queued.IsEmpty) Interlocked.Or(ref c->CallbackAttention, CallbackHooks.QueuedBit);
+        if (CallbackSupport.RunQueued(L, r, out int ran) is { } failure)
             throw new LuaException(failure) { WithPosition = false };
-        }
-        pushinteger(L, Math.Max(before - r.Queued.Count, 0));
+        pushinteger(L, ran);
         return 1;
     }
 
@@ -183,14 +180,16 @@ internal static unsafe class CallbackObject
         return 1;
     }
 
-    /// <summary>__gc lets go of the handle only: the callback stays valid until free(), as C may hold its pointer.</summary>
+    /// <summary>__gc lets go of the handle and of the object's hold on the slot: the callback stays valid until free(), as C may hold its pointer.</summary>
     static int Collect(nint L)
     {
         if (type(L, 1) != TUSERDATA || rawlen(L, 1) < (ulong)(Words * sizeof(nint))) return 0;
         var block = (nint*)touserdata(L, 1);
         if (block[TagWord] != (nint)Tag || block[HandleWord] == 0) return 0;
-        GCHandle.FromIntPtr(block[HandleWord]).Free();
+        var handle = GCHandle.FromIntPtr(block[HandleWord]);
         block[HandleWord] = 0;
+        ((Callback)handle.Target!).Pin?.Release();
+        handle.Free();
         return 0;
     }
 }

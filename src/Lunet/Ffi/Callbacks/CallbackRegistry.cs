@@ -155,11 +155,21 @@ internal sealed unsafe class CallbackRegistry
         Interlocked.Or(ref counters->CallbackAttention, CallbackHooks.ForeignBit);
     }
 
-    /// <summary>Queues an invocation from another thread; false when the queue is full.</summary>
+    /// <summary>Bytes of strings and structs queued invocations hold at most: the runtime's memory limit, else 1 GiB.</summary>
+    long MaxQueuedBytes => counters->Limit != long.MaxValue ? counters->Limit : 1L << 30;
+    long queuedBytes;
+
+    /// <summary>Queues an invocation from another thread; false when the queue is full (in calls, or in the bytes they hold).</summary>
     public bool Enqueue(QueuedCall call)
     {
         if (Interlocked.Increment(ref queuedCount) > MaxQueued)
         {
+            Interlocked.Decrement(ref queuedCount);
+            return false;
+        }
+        if (Interlocked.Add(ref queuedBytes, call.ByteCount) > MaxQueuedBytes)
+        {
+            Interlocked.Add(ref queuedBytes, -call.ByteCount);
             Interlocked.Decrement(ref queuedCount);
             return false;
         }
@@ -168,9 +178,13 @@ internal sealed unsafe class CallbackRegistry
         return true;
     }
 
+    /// <summary>Invocations waiting now.</summary>
+    public int QueuedCount => Volatile.Read(ref queuedCount);
+
     public bool TryDequeue(out QueuedCall call)
     {
         if (!Queued.TryDequeue(out call!)) return false;
+        Interlocked.Add(ref queuedBytes, -call.ByteCount);
         Interlocked.Decrement(ref queuedCount);
         return true;
     }
@@ -180,4 +194,8 @@ internal sealed unsafe class CallbackRegistry
 }
 
 /// <summary>An invocation a foreign thread queued: the callback and its arguments (the bytes of strings and structs copied).</summary>
-internal sealed record QueuedCall(Callback Callback, long[] Values, byte[]?[] Bytes);
+internal sealed record QueuedCall(Callback Callback, long[] Values, byte[]?[] Bytes)
+{
+    /// <summary>The bytes it holds (what counts against <see cref="CallbackRegistry.MaxQueuedBytes"/>).</summary>
+    public long ByteCount { get; } = Bytes.Sum(b => (long)(b?.Length ?? 0));
+}

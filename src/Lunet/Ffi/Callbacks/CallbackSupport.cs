@@ -19,6 +19,7 @@ internal static unsafe class CallbackSupport
     public static readonly nint ForeignAddress = (nint)(delegate* unmanaged[Cdecl]<CallbackCells.Cell*, byte*, byte*, void>)&Foreign;
     public static readonly nint RecordArgumentAddress = (nint)(delegate* unmanaged[Cdecl]<CallbackCells.Cell*, nint, int, byte*, int>)&RecordArgument;
     public static readonly nint RecordResultAddress = (nint)(delegate* unmanaged[Cdecl]<CallbackCells.Cell*, nint, byte*, int>)&RecordResult;
+    public static readonly nint ArgumentsBudgetAddress = (nint)(delegate* unmanaged[Cdecl]<CallbackCells.Cell*, byte*, byte*, int>)&ArgumentsBudget;
     public static readonly nint AfterCallAddress = (nint)(delegate* unmanaged[Cdecl]<nint, int>)&AfterCall;
 
     /// <summary>The message handler the trampolines push (a light C function): the runtime's traceback.</summary>
@@ -123,6 +124,41 @@ internal static unsafe class CallbackSupport
             Record((Allocator.Counters*)cell->Counters, $"{cb?.Describe() ?? "a callback"}: cannot pass argument #{parameter + 1}: {Describe(e)}; C got 0");
             return 0;
         }
+    }
+
+    /// <summary>Bytes a Lua string or an instance takes beyond its contents (header, allocator rounding): an estimate on the safe side.</summary>
+    const int ValueOverhead = 64;
+
+    /// <summary>
+    /// Before the trampoline pushes its string and struct arguments (which cannot fail, C being on the
+    /// stack): 1 when they fit under the runtime's memory limit; 0, with "not enough memory" recorded
+    /// for the ffi call (C gets zero), when they do not. The arguments are where <see cref="Foreign"/> reads them.
+    /// </summary>
+    [UnmanagedCallersOnly(CallConvs = [typeof(System.Runtime.CompilerServices.CallConvCdecl)])]
+    static int ArgumentsBudget(CallbackCells.Cell* cell, byte* args, byte* stackArgs)
+    {
+        try
+        {
+            var c = (Allocator.Counters*)cell->Counters;
+            if (c == null || c->Limit == long.MaxValue || CallbackCells.Owner(cell->Index) is not { } cb) return 1;
+            long need = 0;
+            var ps = cb.Signature.Parameters;
+            var plan = Abi.ArgumentPlans.Of(cb.Signature);
+            var offsets = CallbackTrampoline.ArgumentOffsets(cb.Signature, plan, out _);
+            for (int i = 0; i < ps.Count; i++)
+            {
+                if (ps[i].Kind == TypeKind.Record) need += ps[i].Size + ValueOverhead;
+                else if (ps[i].Scalar == ScalarKind.CString)
+                {
+                    long v = *(long*)(offsets[i] < 0 ? stackArgs + plan.Parameters[i].StackOffset : args + offsets[i]);
+                    if (v != 0) need += (long)Strlen((byte*)v) + ValueOverhead;
+                }
+            }
+            if (need <= c->Limit - c->Used) return 1;
+            Record(c, $"{cb.Describe()}: cannot pass its arguments: not enough memory ({need} bytes would take the runtime past its memory limit); C got 0");
+            return 0;
+        }
+        catch { return 1; }
     }
 
     static void PushRecord(nint L, CType t, byte* bytes, string function)
@@ -271,20 +307,32 @@ internal static unsafe class CallbackSupport
         return 0;
     }
 
-    /// <summary>Runs the queued invocations on this (the runtime's) thread; the first error's message, or null.</summary>
-    public static string? RunQueued(nint L, CallbackRegistry r)
+    /// <summary>
+    /// Runs the invocations that were queued when it began, on this (the runtime's) thread; the first
+    /// error's message, or null. Those queued meanwhile wait for the next ffi call or ffi.poll (the
+    /// queued bit stays set): a thread queueing faster than Lua runs them never holds a call hostage.
+    /// </summary>
+    public static string? RunQueued(nint L, CallbackRegistry r) => RunQueued(L, r, out _);
+
+    public static string? RunQueued(nint L, CallbackRegistry r, out int ran)
     {
+        ran = 0;
         // A queued call's own ffi calls return through here too: the outer loop runs what they would.
         if (r.DrainingQueue) return null;
         r.DrainingQueue = true;
-        try { return RunQueuedNow(L, r); }
-        finally { r.DrainingQueue = false; }
+        try { return RunQueuedNow(L, r, r.QueuedCount, ref ran); }
+        finally
+        {
+            r.DrainingQueue = false;
+            if (!r.Queued.IsEmpty) Interlocked.Or(ref r.Counters->CallbackAttention, CallbackHooks.QueuedBit);
+        }
     }
 
-    static string? RunQueuedNow(nint L, CallbackRegistry r)
+    static string? RunQueuedNow(nint L, CallbackRegistry r, int waiting, ref int ran)
     {
-        while (r.TryDequeue(out var call))
+        for (; waiting > 0 && r.TryDequeue(out var call); waiting--)
         {
+            ran++;
             var cb = call.Callback;
             if (cb.IsFreed) continue;
             var ps = cb.Signature.Parameters;
@@ -293,6 +341,10 @@ internal static unsafe class CallbackSupport
             pushcclosure(L, MessageHandler, 0);
             r.PushFunction(L, cb.Reference);
             string? failure = null;
+            long need = 0;
+            foreach (var b in call.Bytes) if (b != null) need += b.Length + ValueOverhead;
+            if (need > 0 && Allocator.Of(L) is var c && c != null && need > c->Limit - c->Used)
+                failure = $"{cb.Describe()}: cannot pass the arguments of a queued call: not enough memory ({need} bytes would take the runtime past its memory limit)";
             for (int i = 0; i < ps.Count && failure == null; i++)
             {
                 if (ps[i].Kind != TypeKind.Record) PushValue(L, ps[i].Scalar, call.Values[i], call.Bytes[i]);

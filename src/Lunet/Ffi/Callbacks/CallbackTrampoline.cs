@@ -15,6 +15,8 @@ namespace Lunet.Ffi.Callbacks;
 /// result of the wrong type) is recorded through C# for the stub to raise when the ffi call
 /// returns, and C gets zero. Lua pushes that allocate (strings) happen with the state's
 /// managed depth raised, so the memory limit cannot make them raise: nothing here unwinds.
+/// Before them, C# checks that they fit under the limit (<see cref="CallbackSupport.ArgumentsBudgetAddress"/>):
+/// what a callback receives counts against it as any allocation does.
 /// </summary>
 internal static unsafe class CallbackTrampoline
 {
@@ -35,7 +37,7 @@ internal static unsafe class CallbackTrampoline
 
     // Frame (from rsp): isnum, whether this level lowered Lua's C-call count (CallbackNesting), the hidden result pointer, the scalar result, the message handler's
     // index and whether it is on top of the arguments (1) or kept below (0), the ffi call's kept
-    // callback as it was (its cell), then each argument's area (an 8-byte slot for a scalar, the
+    // callback as it was (its id), then each argument's area (an 8-byte slot for a scalar, the
     // eightbytes of a struct that came in registers; a struct passed on the stack stays where the
     // caller put it), then a struct result's registers (16 bytes).
     const int IsNum = 0, Lowered = 4, Hidden = 8, Result = 16, Handler = 24, HandlerOnTop = 28, SavedCell = 32, Args = 40;
@@ -144,9 +146,21 @@ internal static unsafe class CallbackTrampoline
         a.Jcc(Cond.E, foreign);
         a.TestMem64Imm(R12, CallbackHooks.AttentionOffset, CallbackHooks.ErrorBit);
         a.Jcc(Cond.NE, zero);                                  // an earlier invocation failed: no more Lua in this call
+        // Strings and structs are pushed where the allocator cannot fail (below): C# first checks that
+        // they fit under the runtime's memory limit, else records "not enough memory" for the ffi call.
+        bool budgeted = ps.Any(p => IsRecord(p) || p.Scalar == ScalarKind.CString);
+        if (budgeted)
+        {
+            a.MovRR(Rdi, Rbx);
+            a.Lea(Rsi, Rsp, Args);
+            a.Lea(Rdx, Rbp, 16);
+            a.CallAbs(CallbackSupport.ArgumentsBudgetAddress);
+            a.Test32(Rax, Rax);
+            a.Jcc(Cond.E, zero);
+        }
         a.Load64(R15, R12, CallbackHooks.DepthOffset);
         // Pushes that allocate (strings, instances, a grown stack) happen with it raised, so they cannot fail.
-        bool allocates = n + 4 > MinStack || ps.Any(p => IsRecord(p) || p.Scalar == ScalarKind.CString);
+        bool allocates = n + 4 > MinStack || budgeted;
         if (allocates) a.StoreImm64(R12, CallbackHooks.DepthOffset, 1);
 
         // The ffi call in progress is a C function that has pushed nothing yet: Lua guarantees it
@@ -312,8 +326,9 @@ internal static unsafe class CallbackTrampoline
         var miss = a.NewLabel();
         var kept = a.NewLabel();
         var done = a.NewLabel();
+        // Matched by the callback's identity, not its cell: a cell freed and given to another callback meanwhile is another callback.
         a.Load64(Rax, R12, CallbackHooks.CacheCellOffset);
-        a.CmpRR(Rax, Rbx);
+        a.CmpRMem64(Rax, Rbx, CallbackCells.IdOffset);
         a.Jcc(Cond.NE, miss);
         // Kept: a copy of the function on top, the handler below it.
         a.Mark(kept);
@@ -335,7 +350,8 @@ internal static unsafe class CallbackTrampoline
         var other = a.NewLabel();
         a.Test64(Rax, Rax);
         a.Jcc(Cond.NE, other);
-        a.Store64(R12, CallbackHooks.CacheCellOffset, Rbx);   // the first callback of this ffi call: keep them
+        a.Load64(Rcx, Rbx, CallbackCells.IdOffset);
+        a.Store64(R12, CallbackHooks.CacheCellOffset, Rcx);   // the first callback of this ffi call: keep them
         a.Jmp(kept);
 
         // Another callback's are kept: this one's handler and function go on top, and the handler comes off after.

@@ -14,11 +14,15 @@ namespace Lunet.Ffi.Callbacks;
 /// (<see cref="CallbackSupport.AfterCall"/>, through <see cref="CallbackHooks.TemporaryBit"/>)
 /// releases every temporary of that thread made at that depth or deeper: its own, and any a
 /// call that failed before reaching C left behind. Calls nest properly, so an inner call never
-/// releases an outer call's callbacks.
+/// releases an outer call's callbacks. A call that raises before reaching C (a later argument
+/// refused) releases its own at once (<see cref="ReleaseFailedAddress"/>, from the stub's raise),
+/// so nothing waits on a coroutine that dies of that error. The depth is where the call's frame
+/// sits on its thread's Lua stack, read in constant time whatever the stack's depth.
 /// </summary>
 internal static unsafe class TemporaryCallbacks
 {
     public static readonly nint ArgumentAddress = (nint)(delegate* unmanaged[Cdecl]<nint, int, int, nint, nint*, int>)&Argument;
+    public static readonly nint ReleaseFailedAddress = (nint)(delegate* unmanaged[Cdecl]<nint, void>)&ReleaseFailed;
 
     static readonly delegate* unmanaged[Cdecl]<nint, int, void*, int> getstack =
         (delegate* unmanaged[Cdecl]<nint, int, void*, int>)NativeLibrary.GetExport(LuaApi.Handle, "lua_getstack");
@@ -81,6 +85,35 @@ internal static unsafe class TemporaryCallbacks
         a.Jcc(X64Assembler.Cond.E, bad);
     }
 
+    /// <summary>
+    /// The stub raises before (or after) its call (an argument refused, a result it cannot make): the
+    /// temporaries this call made go now, as they would when it returns. The error is on top of the
+    /// stack and stays there: only the function store is touched.
+    /// </summary>
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    static void ReleaseFailed(nint L)
+    {
+        using var frame = ProtectedCall.Enter(L);
+        try { ReleaseAfterFailure(L); }
+        catch { }
+    }
+
+    /// <summary><see cref="ReleaseFailed"/> for the managed stubs (their error pushed, about to be raised).</summary>
+    public static void ReleaseAfterFailure(nint L)
+    {
+        var c = Allocator.Of(L);
+        if (c == null || (Volatile.Read(ref c->CallbackAttention) & CallbackHooks.TemporaryBit) == 0) return;
+        if (CallbackRegistry.Of(c) is not { } r) return;
+        if (!Release(L, r)) Interlocked.And(ref c->CallbackAttention, ~(long)CallbackHooks.TemporaryBit);
+    }
+
+    /// <summary>The raise of a native stub: before lua_error (rdi = L then), the temporaries of the failed call go.</summary>
+    public static void EmitReleaseOnRaise(X64Assembler a, int stateReg)
+    {
+        a.MovRR(X64Assembler.Rdi, stateReg);
+        a.CallAbs(ReleaseFailedAddress);
+    }
+
     /// <summary>Releases the temporaries of <paramref name="L"/> made at the running frame's depth or deeper; true when others remain.</summary>
     public static bool Release(nint L, CallbackRegistry r)
     {
@@ -97,8 +130,55 @@ internal static unsafe class TemporaryCallbacks
         return list.Count > 0;
     }
 
-    /// <summary>How many call levels lie below the running function of <paramref name="L"/> (lua_getstack's levels, found by doubling then halving).</summary>
+    /// <summary>
+    /// The depth of the running function of <paramref name="L"/>: where its frame's function sits on
+    /// L's stack (L->ci->func - L->stack, in values), which grows with every nested call and does not
+    /// move when the stack is reallocated. Read directly where that layout was checked; else counted
+    /// with lua_getstack (its levels, found by doubling then halving), which costs the depth.
+    /// </summary>
     static int Depth(nint L)
+    {
+        if (FrameLayoutVerified)
+        {
+            var ci = *(byte**)(L + LuaStackLayout.CallInfoOffset);
+            return (int)((*(long*)(ci + LuaStackLayout.FuncOffset) - *(long*)(L + StackOffset)) / LuaStackLayout.ValueSize);
+        }
+        return CountedDepth(L);
+    }
+
+    /// <summary>Lua 5.4's lua_State.stack on x86-64 (after top, l_G, ci and stack_last).</summary>
+    const int StackOffset = 48;
+
+    /// <summary>Whether this liblua54 keeps its stack's base there: checked once, on a state of its own, at two depths.</summary>
+    static readonly bool FrameLayoutVerified = CheckFrameLayout();
+
+    static int frameSeen;
+
+    static bool CheckFrameLayout()
+    {
+        if (!LuaStackLayout.IsVerified) return false;
+        return ScratchState.Run(L =>
+        {
+            // At the top level the running frame is base_ci, whose function is the stack's first slot.
+            var ci = *(byte**)(L + LuaStackLayout.CallInfoOffset);
+            if (*(long*)(ci + LuaStackLayout.FuncOffset) != *(long*)(L + StackOffset)) return false;
+            // Three values pushed, then a C function: its frame's function is the stack's fourth value past the first slot.
+            frameSeen = -1;
+            pushnil(L); pushnil(L); pushnil(L);
+            pushcclosure(L, (nint)(delegate* unmanaged[Cdecl]<nint, int>)&SeeFrame, 0);
+            return pcallk(L, 0, 0, 0, 0, 0) == LUA_OK && frameSeen == 4;
+        }, false);
+    }
+
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    static int SeeFrame(nint L)
+    {
+        var ci = *(byte**)(L + LuaStackLayout.CallInfoOffset);
+        frameSeen = (int)((*(long*)(ci + LuaStackLayout.FuncOffset) - *(long*)(L + StackOffset)) / LuaStackLayout.ValueSize);
+        return 0;
+    }
+
+    static int CountedDepth(nint L)
     {
         byte* ar = stackalloc byte[DebugBytes];
         int lo = 0, hi = 1;

@@ -25,7 +25,9 @@ internal static unsafe class CallDispatcher
             if (block == null || block[0] == 0) return CallSupport.Collected(L);
             var b = Unsafe.As<FunctionBinding>(GCHandle.FromIntPtr(block[0]).Target!);
             if (b.IsClosed) return CallSupport.Closed(L, b);
-            return b.Stub(L, b, 1);
+            int results = b.Stub(L, b, 1);
+            if (results < 0) Callbacks.TemporaryCallbacks.ReleaseAfterFailure(L);   // raised: its temporary callbacks go with it
+            return results;
         }
         catch (Exception e)
         {
@@ -73,6 +75,9 @@ internal static unsafe class CallDispatcher
     /// </summary>
     static int FreeSlot(nint L)
     {
+        // A callback's slot held by this value may go to another callback now.
+        if (Metatables.HandleBlock(L, 1, Tag) is var held && held != null && held[0] != 0
+            && GCHandle.FromIntPtr(held[0]).Target is FunctionBinding { Callback: { } pin }) pin.Release();
         var block = Metatables.FreeHandle(L, Tag);
         if (block != null && rawlen(L, 1) >= (ulong)(NativeSlot.Words * sizeof(nint)))
         {

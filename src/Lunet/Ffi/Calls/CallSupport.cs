@@ -64,5 +64,7 @@ internal static unsafe class CallSupport
         CFunction.PushError(L, new LuaException("cannot call this function: its library was closed (the wrapper was collected)"));
 
     public static int Closed(nint L, FunctionBinding b) =>
-        CFunction.PushError(L, new LuaException($"cannot call '{b.Name}': {b.Library!.Describe()} is closed"));
+        CFunction.PushError(L, new LuaException(b.Library is { IsClosed: true } || b.Callback == null
+            ? $"cannot call '{b.Name}': {b.Library!.Describe()} is closed"
+            : $"cannot call '{b.Name}': it points to a freed callback ({b.Signature.Name}; its code at 0x{b.Target:x} runs no Lua function any more)"));
 }

@@ -25,7 +25,7 @@ internal static class CallTargets
         var context = FfiContext.Of(L);
         if (context.Access == FfiAccess.Full) return null;
         if (context.CodeOwner(target) is { } lib) return lib;
-        if (CallbackCells.LiveAt(target) is { } cb && cb.Registry == CallbackRegistry.Of(Allocator.Of(L))) return null;
+        if (CallbackCells.LiveCallbackAt(target) is { } cb && cb.Registry == CallbackRegistry.Of(Allocator.Of(L))) return null;
         throw new LuaException(
             $"{what}: cannot call 0x{target:x}: under this runtime's ffi policy ({(context.Access == FfiAccess.AllowList ? "allow-list" : "disabled")}) "
             + "a function pointer may reach only the code of a library it opened from its allow-list (and has not closed) or a live callback of this runtime");

@@ -51,9 +51,12 @@ internal sealed class FunctionBinding
     /// <summary>The native stub's code, or 0 where there is none (see <see cref="NativeStubCompiler"/>).</summary>
     public nint NativeStub { get; }
 
-    public nint ClosedCell => Library?.ClosedCell ?? NeverClosed;
+    /// <summary>When the target is a callback's code: the hold on its slot, whose "freed" flag is this binding's closed cell.</summary>
+    public Callbacks.CallbackCells.SlotPin? Callback { get; init; }
 
-    public bool IsClosed => Library is { IsClosed: true };
+    public nint ClosedCell => Callback is { } c ? Callbacks.CallbackCells.FreedFlag(c.Index) : Library?.ClosedCell ?? NeverClosed;
+
+    public unsafe bool IsClosed => Library is { IsClosed: true } || (Callback is { } c && *(int*)Callbacks.CallbackCells.FreedFlag(c.Index) != 0);
 }
 
 /// <summary>

@@ -39,7 +39,7 @@ internal static unsafe class FunctionPointers
         if (signature.IsVariadic)
             throw new LuaException($"ffi.func: cannot call a variadic function type ({signature.Name}) through a pointer; declare it with cdef");
         if (target == 0) throw new LuaException("ffi.func: NULL function pointer");
-        CallDispatcher.Push(L, new FunctionBinding(signature.Name, target, signature, CallTargets.Check(L, target, "ffi.func")));
+        CallDispatcher.Push(L, Bind(signature.Name, target, signature, CallTargets.Check(L, target, "ffi.func")));
         return 1;
     }
 
@@ -63,7 +63,25 @@ internal static unsafe class FunctionPointers
             else pushlightuserdata(L, target); // a type no stub calls: the raw pointer, as before
             return;
         }
-        CallDispatcher.Push(L, new FunctionBinding(name, target, signature, CallTargets.Check(L, target, $"function pointer '{name}'")));
+        CallDispatcher.Push(L, Bind(name, target, signature, CallTargets.Check(L, target, $"function pointer '{name}'")));
+    }
+
+    /// <summary>
+    /// The binding of a function pointer. When it is a callback's code, the binding holds its slot
+    /// (<see cref="Callbacks.CallbackCells.Pin"/>): while the value lives the slot goes to no other
+    /// callback, and once its callback is freed, calling the value is an error before C is reached.
+    /// </summary>
+    static FunctionBinding Bind(string name, nint target, FunctionType signature, LoadedLibrary? library)
+    {
+        int slot = Callbacks.CallbackCells.SlotAt(target);
+        if (slot < 0) return new FunctionBinding(name, target, signature, library);
+        var pin = Callbacks.CallbackCells.Pin(slot);
+        try { return new FunctionBinding(name, target, signature, library) { Callback = pin }; }
+        catch
+        {
+            pin.Release();
+            throw;
+        }
     }
 
     /// <summary>

@@ -436,6 +436,7 @@ internal static unsafe class NativeStubCompiler
 
     static void EmitRaise(X64Assembler a)
     {
+        Callbacks.TemporaryCallbacks.EmitReleaseOnRaise(a, Rbx);   // the temporary callbacks this call made go with it
         a.MovRR(Rdi, Rbx);
         a.CallAbs((nint)LuaApi.error);
     }

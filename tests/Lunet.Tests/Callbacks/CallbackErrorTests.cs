@@ -195,7 +195,7 @@ public class CallbackErrorTests
     [Fact]
     public void WhatACallbackReceivesAndKeepsStaysUnderTheMemoryLimit()
     {
-        using var rt = Lua.NewRuntime(new LuaRuntimeOptions { MemoryLimit = 16 << 20 });
+        using var rt = Lua.NewRuntime(new LuaRuntimeOptions { Ffi = FfiAccess.Full, MemoryLimit = 16 << 20 });
         rt.SetGlobal("CBLIB", CallbackLib.Path);
         var r = rt.DoString(CallbackLib.Open + """
             local keep = {}

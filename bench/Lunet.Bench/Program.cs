@@ -54,7 +54,7 @@ static class Program
             return 2;
         }
 
-        using var rt = new LuaRuntime();
+        using var rt = new LuaRuntime(new LuaRuntimeOptions { Ffi = FfiAccess.Full });
         var lua = NativeSetup.LoadedLuaLibrary();
         var (benchlib, floor) = NativeSetup.Build(lua);
         NativeSetup.RegisterFloor(rt, floor);
@@ -349,7 +349,7 @@ static class Program
         {
             double cdef = Median(() =>
             {
-                using var r = new LuaRuntime();
+                using var r = new LuaRuntime(new LuaRuntimeOptions { Ffi = FfiAccess.Full });
                 r.SetGlobal("TEXT", text);
                 r.DoString("ffi = require(\"ffi\")", "=cdef setup");
                 var sw = Stopwatch.StartNew();

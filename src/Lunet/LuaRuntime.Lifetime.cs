@@ -103,8 +103,17 @@ public sealed unsafe partial class LuaRuntime
             disposeRequested = true;
         }
         if (memory != null) lock (ByCounters) ByCounters.Remove((nint)memory);
-        ThreadPool.UnsafeQueueUserWorkItem(static runtime => runtime.Close(), this, preferLocal: false);
+        ThreadPool.UnsafeQueueUserWorkItem(static runtime =>
+        {
+            runtime.Close();
+            Interlocked.Increment(ref closedUndisposed);
+        }, this, preferLocal: false);
     }
+
+    static long closedUndisposed;
+
+    /// <summary>How many runtimes nobody disposed this process has closed (for tests: forgotten runtimes are freed).</summary>
+    internal static long ClosedUndisposed => Interlocked.Read(ref closedUndisposed);
 
     /// <summary>Closes the state (its __gc functions run in lua_close, as a host call of their own) and frees what goes with it.</summary>
     void Close()

@@ -91,6 +91,10 @@ function ffi.buffer(size) end
 ---@return ffi.Buffer
 function ffi.alloc(size) end
 
+---A region allocator whose allocations are Buffers (docs/memory.md, "Arenas").
+---@return ffi.Arena
+function ffi.arena() end
+
 ---Reads the `ctype` value stored at `p`, as `buf:read(0, ctype)` would.
 ---@param p ffi.pointer|ffi.Buffer
 ---@param ctype ffi.ctype
@@ -266,5 +270,26 @@ function Buffer:writeString(offset, s) end
 ---@param size integer
 ---@return ffi.Buffer
 function Buffer:slice(offset, size) end
+
+---A region allocator (`ffi.arena`): its allocations are Buffers that stay valid until collected.
+---@class ffi.Arena
+---@field totalAllocated integer Bytes asked for since the arena was made or last reset.
+---@field allocationCount integer Allocations since then.
+local Arena = {}
+
+---A zero-filled Buffer of `size` bytes at an address that is a multiple of `align` (a power of two up to 4096; default 16).
+---@param size integer
+---@param align? integer
+---@return ffi.Buffer
+function Arena:alloc(size, align) end
+
+---A zero-filled Buffer for `n` elements of `ctype`, aligned to the type.
+---@param ctype ffi.ctype|ffi.StructType
+---@param n integer
+---@return ffi.Buffer
+function Arena:allocArray(ctype, n) end
+
+---Lets go of the arena's memory and zeroes its counters; Buffers handed out stay valid until collected.
+function Arena:reset() end
 
 return ffi

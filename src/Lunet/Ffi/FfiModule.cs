@@ -32,6 +32,7 @@ internal static unsafe class FfiModule
         LuaOps.SetField(L, -2, "new");
         CFunction.Set(L, -1, "buffer", &MemoryFunctions.NewBuffer);
         CFunction.Set(L, -1, "alloc", &MemoryFunctions.Alloc);
+        CFunction.Set(L, -1, "arena", &Arena.New);
         CFunction.Set(L, -1, "cast", &MemoryFunctions.Cast);
         CFunction.Set(L, -1, "string", &MemoryFunctions.String);
         CFunction.Set(L, -1, "read", &MemoryFunctions.Read);

@@ -56,6 +56,10 @@ public partial class DefinitionsFileTests
         Assert.NotEmpty(declared["ffi.Buffer"]);
         foreach (var member in declared["ffi.Buffer"])
             Assert.True((bool)rt.DoString($"return require('ffi').buffer(8).{member} ~= nil")[0]!, $"Buffer has no '{member}'");
+        // So do an Arena's.
+        Assert.NotEmpty(declared["ffi.Arena"]);
+        foreach (var member in declared["ffi.Arena"])
+            Assert.True((bool)rt.DoString($"return require('ffi').arena().{member} ~= nil")[0]!, $"Arena has no '{member}'");
     }
 
     [GeneratedRegex(@"^---@class ([\w.]+)")] private static partial Regex ClassLine();

@@ -15,7 +15,8 @@ namespace Lunet.Tests.Hostile;
 /// Whatever a case expects, no output may show a PANIC, a .NET exception's text
 /// ("internal error", "Exception", the runtime's message for an unexpected failure) or a runtime abort, and the run must end within 60 s.
 /// The test library reaches the script as LUNET_TESTLIB, as for the script tests, and the C++
-/// one (tests/native/cxx_exceptions.cpp) as LUNET_CXXLIB.
+/// one (tests/native/cxx_exceptions.cpp) as LUNET_CXXLIB, the callback one (tests/native/callback_test.c,
+/// which has C threads) as LUNET_CBLIB.
 /// </summary>
 public class HostileScriptTests
 {
@@ -61,7 +62,7 @@ public class HostileScriptTests
         var h = ReadHeader(path);
         var r = CliRunner.Exec(exe, [.. prefix, .. h.Args, path],
             workingDirectory: CorpusDir,
-            env: new Dictionary<string, string> { ["LUNET_TESTLIB"] = Lua.TestLib, ["LUNET_CXXLIB"] = Ffi.CxxExceptionTests.CxxLib });
+            env: new Dictionary<string, string> { ["LUNET_TESTLIB"] = Lua.TestLib, ["LUNET_CXXLIB"] = Ffi.CxxExceptionTests.CxxLib, ["LUNET_CBLIB"] = Callbacks.CallbackLib.Path });
         var all = r.Stdout + r.Stderr;
         Assert.False(all.Contains("PANIC", StringComparison.Ordinal), r.ToString());
         Assert.False(all.Contains("internal error", StringComparison.Ordinal), r.ToString());

@@ -11,13 +11,7 @@ namespace Lunet.Tests.Callbacks;
 [Collection(AloneCollection.Name)]
 public class CallbackSoakTests(ITestOutputHelper output)
 {
-    static long ResidentBytes()
-    {
-        foreach (var line in File.ReadLines("/proc/self/status"))
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
-        return Environment.WorkingSet;
-    }
+    static long ResidentBytes() => ProcessMemory.ResidentKiB() is > 0 and var kib ? kib * 1024 : Environment.WorkingSet;
 
     [Fact]
     public void AMillionInvocationsAndTenThousandCallbacksLeaveNothingBehind()

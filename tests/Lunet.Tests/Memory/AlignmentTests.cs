@@ -25,7 +25,7 @@ public class AlignmentTests
 
         """;
 
-    static object?[] Run(string code)
+    internal static object?[] Run(string code)
     {
         using var rt = Lua.NewRuntime();
         rt.SetGlobal("ALIGNEDLIB", NativeBuild.SharedLibrary("aligned_test.c"));

@@ -10,33 +10,8 @@ namespace Lunet.Tests.Memory;
 /// </summary>
 public class ArenaTests
 {
-    const string Prelude = """
-        local ffi = require('ffi')
-        local lib = ffi.open(ALIGNEDLIB)
-        local aligned_to = lib:wrap('i32', 'aligned_to', 'pointer', 'u64')
-        local sum4 = lib:wrap('f64', 'sum4_aligned', 'pointer')
-        ffi.cdef[[
-          typedef struct { _Alignas(32) double v[4]; } A32;
-          struct A4096 { int x; } __attribute__((aligned(4096)));
-          struct A8192 { int x; } __attribute__((aligned(8192)));
-        ]]
-
-        """;
-
-    static object?[] Run(string code)
-    {
-        using var rt = Lua.NewRuntime();
-        rt.SetGlobal("ALIGNEDLIB", NativeBuild.SharedLibrary("aligned_test.c"));
-        return rt.DoString(Prelude + code, "=test");
-    }
-
-    static long RssKiB()
-    {
-        foreach (var line in File.ReadLines("/proc/self/status"))
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                return long.Parse(line[6..].Trim().Split(' ')[0]);
-        return 0;
-    }
+    // The over-aligned types and the C checks of the alignment tests.
+    static object?[] Run(string code) => AlignmentTests.Run(code);
 
     [Fact]
     public void AllocAlignsTheAbsoluteAddress()
@@ -176,10 +151,10 @@ public class ArenaTests
         rt.DoString(Cycles, "=warm", 200L);
         rt.DoString("collectgarbage()");
         GC.Collect();
-        long before = RssKiB();
+        long before = ProcessMemory.ResidentKiB();
         rt.DoString(Cycles, "=cycles", 10_000L);
         rt.DoString("collectgarbage()");
-        long grown = RssKiB() - before;
+        long grown = ProcessMemory.ResidentKiB() - before;
         // 10,000 MiB went through the arena; what stays is what Lua's collector had not reached yet.
         Assert.True(grown < 64 * 1024, $"RSS grew by {grown} KiB");
     }

@@ -12,14 +12,6 @@ namespace Lunet.Tests.Memory;
 /// </summary>
 public class SpelledTypeBoundTests
 {
-    static long RssKiB()
-    {
-        foreach (var line in File.ReadLines("/proc/self/status"))
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                return long.Parse(line[6..].Trim().Split(' ')[0]);
-        return 0;
-    }
-
     [Fact]
     public void SpellingsOfOneStructAreOneType()
     {
@@ -32,12 +24,12 @@ public class SpelledTypeBoundTests
             """;
         rt.DoString(Loop, "=warm", 2000L, "new");
         GC.Collect();
-        long before = RssKiB();
+        long before = ProcessMemory.ResidentKiB();
         rt.DoString(Loop, "=new", 250_000L, "new");
         rt.DoString(Loop, "=sizeof", 100_000L, "sizeof");
         rt.DoString("collectgarbage()");
         GC.Collect();
-        long grown = RssKiB() - before;
+        long grown = ProcessMemory.ResidentKiB() - before;
         var types = FfiContext.Of(rt.State).Types;
         Assert.Equal(1, types.SpelledRecordCount);
         Assert.True(types.CachedCount <= TypeRegistry.CacheLimit);

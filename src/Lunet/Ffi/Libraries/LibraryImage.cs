@@ -67,23 +67,14 @@ internal static unsafe class LibraryImage
         return 1;
     }
 
-    /// <summary>Where the segments cannot be read: the object the loader names for <paramref name="address"/> is the library itself.</summary>
-    public static bool Holds(nint handle, string path, nint address)
-    {
-        if (OperatingSystem.IsWindows())
-            return GetModuleHandleExW(FromAddress | UnchangedRefCount, address, out var module) && module == handle;
-        if (LibC.dladdr1 != null && LibC.dlinfo != null)
-        {
-            nint own, owner;
-            nint* info = stackalloc nint[4];
-            return LibC.dlinfo(handle, LibC.RTLD_DI_LINKMAP, &own) == 0
-                && LibC.dladdr1(address, info, &owner, LibC.RTLD_DL_LINKMAP) != 0 && owner == own;
-        }
-        return LibC.FileOf(address) is { } file
-            && FileIdentity.TryOf(file, out var a, out _, out _)
-            && FileIdentity.TryOf(path, out var b, out _, out _)
-            && a == b;
-    }
+    /// <summary>
+    /// Where the segments cannot be read: the object the loader names for <paramref name="address"/> is the
+    /// library itself (<see cref="DynamicLoader.Defines"/>'s rule; on Windows, the module holding the address).
+    /// </summary>
+    public static bool Holds(nint handle, string path, nint address) =>
+        OperatingSystem.IsWindows()
+            ? GetModuleHandleExW(FromAddress | UnchangedRefCount, address, out var module) && module == handle
+            : DynamicLoader.Defines(handle, address, path);
 
     const uint FromAddress = 4, UnchangedRefCount = 2;
 

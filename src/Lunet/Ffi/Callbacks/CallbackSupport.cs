@@ -150,7 +150,7 @@ internal static unsafe class CallbackSupport
                 if (ps[i].Kind == TypeKind.Record) need += ps[i].Size + ValueOverhead;
                 else if (ps[i].Scalar == ScalarKind.CString)
                 {
-                    long v = *(long*)(offsets[i] < 0 ? stackArgs + plan.Parameters[i].StackOffset : args + offsets[i]);
+                    long v = *(long*)CallbackTrampoline.ArgumentAt(plan, offsets, i, args, stackArgs);
                     if (v != 0) need += (long)Strlen((byte*)v) + ValueOverhead;
                 }
             }
@@ -225,7 +225,7 @@ internal static unsafe class CallbackSupport
                 var bytes = new byte[]?[ps.Count];
                 for (int i = 0; i < ps.Count; i++)
                 {
-                    byte* at = offsets[i] < 0 ? stackArgs + plan.Parameters[i].StackOffset : args + offsets[i];
+                    byte* at = CallbackTrampoline.ArgumentAt(plan, offsets, i, args, stackArgs);
                     if (ps[i].Kind == TypeKind.Record)
                     {
                         bytes[i] = new ReadOnlySpan<byte>(at, ps[i].Size).ToArray();

@@ -68,6 +68,10 @@ internal static unsafe class CallbackTrampoline
         return offsets;
     }
 
+    /// <summary>Where argument <paramref name="i"/> of an invocation is, by <see cref="ArgumentOffsets"/>: its area from <paramref name="args"/>, or the caller's stack arguments.</summary>
+    internal static byte* ArgumentAt(ArgumentPlan plan, int[] offsets, int i, byte* args, byte* stackArgs) =>
+        offsets[i] < 0 ? stackArgs + plan.Parameters[i].StackOffset : args + offsets[i];
+
     internal static byte[] Compile(FunctionType sig)
     {
         var a = new X64Assembler();

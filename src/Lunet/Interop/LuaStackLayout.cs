@@ -203,4 +203,50 @@ internal static unsafe class LuaStackLayout
         for (int i = 0; i < w.Length; i++) w[i] = *(long*)(L + i * 8);
         return w;
     }
+
+    /// <summary>Lua 5.4's lua_State.stack on x86-64 (after top, l_G, ci and stack_last): the stack's first slot.</summary>
+    const int StackBaseOffset = 48;
+
+    /// <summary>
+    /// Whether <see cref="FrameDepth"/> reads this liblua54 right: checked once, on a state of its own,
+    /// at two depths (after the stack layout above, which it builds on).
+    /// </summary>
+    public static readonly bool IsFrameDepthVerified = VerifyFrameDepth();
+
+    /// <summary>
+    /// How far the running function of <paramref name="L"/> sits from its stack's first slot, in values
+    /// (L->ci->func - L->stack): it grows with every nested call and does not move when the stack is
+    /// reallocated. Read only where <see cref="IsFrameDepthVerified"/>.
+    /// </summary>
+    public static int FrameDepth(nint L) => (int)(FrameBytes(L) / ValueSize);
+
+    static long FrameBytes(nint L)
+    {
+        var ci = *(byte**)(L + CallInfoOffset);
+        return *(long*)(ci + FuncOffset) - *(long*)(L + StackBaseOffset);
+    }
+
+    static long frameBytesSeen;
+
+    static bool VerifyFrameDepth()
+    {
+        if (!IsVerified) return false;
+        return ScratchState.Run(L =>
+        {
+            // At the top level the running frame is base_ci, whose function is the stack's first slot.
+            if (FrameBytes(L) != 0) return false;
+            // Three values pushed, then a C function: its frame's function is the fourth value past the first slot.
+            frameBytesSeen = -1;
+            pushnil(L); pushnil(L); pushnil(L);
+            pushcclosure(L, (nint)(delegate* unmanaged[Cdecl]<nint, int>)&SeeFrame, 0);
+            return pcallk(L, 0, 0, 0, 0, 0) == LUA_OK && frameBytesSeen == 4 * ValueSize;
+        }, false);
+    }
+
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    static int SeeFrame(nint L)
+    {
+        frameBytesSeen = FrameBytes(L);
+        return 0;
+    }
 }

@@ -132,51 +132,11 @@ internal static unsafe class TemporaryCallbacks
 
     /// <summary>
     /// The depth of the running function of <paramref name="L"/>: where its frame's function sits on
-    /// L's stack (L->ci->func - L->stack, in values), which grows with every nested call and does not
-    /// move when the stack is reallocated. Read directly where that layout was checked; else counted
-    /// with lua_getstack (its levels, found by doubling then halving), which costs the depth.
+    /// L's stack (<see cref="LuaStackLayout.FrameDepth"/>, in constant time) where that layout was
+    /// checked; else counted with lua_getstack (its levels, found by doubling then halving), which
+    /// costs the depth.
     /// </summary>
-    static int Depth(nint L)
-    {
-        if (FrameLayoutVerified)
-        {
-            var ci = *(byte**)(L + LuaStackLayout.CallInfoOffset);
-            return (int)((*(long*)(ci + LuaStackLayout.FuncOffset) - *(long*)(L + StackOffset)) / LuaStackLayout.ValueSize);
-        }
-        return CountedDepth(L);
-    }
-
-    /// <summary>Lua 5.4's lua_State.stack on x86-64 (after top, l_G, ci and stack_last).</summary>
-    const int StackOffset = 48;
-
-    /// <summary>Whether this liblua54 keeps its stack's base there: checked once, on a state of its own, at two depths.</summary>
-    static readonly bool FrameLayoutVerified = CheckFrameLayout();
-
-    static int frameSeen;
-
-    static bool CheckFrameLayout()
-    {
-        if (!LuaStackLayout.IsVerified) return false;
-        return ScratchState.Run(L =>
-        {
-            // At the top level the running frame is base_ci, whose function is the stack's first slot.
-            var ci = *(byte**)(L + LuaStackLayout.CallInfoOffset);
-            if (*(long*)(ci + LuaStackLayout.FuncOffset) != *(long*)(L + StackOffset)) return false;
-            // Three values pushed, then a C function: its frame's function is the stack's fourth value past the first slot.
-            frameSeen = -1;
-            pushnil(L); pushnil(L); pushnil(L);
-            pushcclosure(L, (nint)(delegate* unmanaged[Cdecl]<nint, int>)&SeeFrame, 0);
-            return pcallk(L, 0, 0, 0, 0, 0) == LUA_OK && frameSeen == 4;
-        }, false);
-    }
-
-    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
-    static int SeeFrame(nint L)
-    {
-        var ci = *(byte**)(L + LuaStackLayout.CallInfoOffset);
-        frameSeen = (int)((*(long*)(ci + LuaStackLayout.FuncOffset) - *(long*)(L + StackOffset)) / LuaStackLayout.ValueSize);
-        return 0;
-    }
+    static int Depth(nint L) => LuaStackLayout.IsFrameDepthVerified ? LuaStackLayout.FrameDepth(L) : CountedDepth(L);
 
     static int CountedDepth(nint L)
     {

@@ -20,11 +20,7 @@ internal static unsafe class GuardedDebug
     public static int SetUpvalue(nint L)
     {
         if (type(L, 3) == TNONE) throw LuaException.BadArgument(3, "debug.setupvalue", "value expected");
-        int ok;
-        long n = tointegerx(L, 2, &ok);
-        if (ok == 0)
-            throw LuaException.BadArgument(2, "debug.setupvalue",
-                type(L, 2) == TNUMBER ? "number has no integer representation" : $"number expected, got {LuaOps.TypeName(L, 2)}");
+        long n = Integer(L, 2, "debug.setupvalue");
         if (type(L, 1) != TFUNCTION)
             throw LuaException.BadArgument(1, "debug.setupvalue", $"function expected, got {LuaOps.TypeName(L, 1)}");
         nint code = tocfunction(L, 1);
@@ -45,18 +41,22 @@ internal static unsafe class GuardedDebug
                 $"userdata expected, got {(type(L, 1) == TLIGHTUSERDATA ? "light userdata" : LuaOps.TypeName(L, 1))}");
         if (type(L, 2) == TNONE) throw LuaException.BadArgument(2, "debug.setuservalue", "value expected");
         long n = 1;
-        if (type(L, 3) is not (TNONE or TNIL))
-        {
-            int ok;
-            n = tointegerx(L, 3, &ok);
-            if (ok == 0)
-                throw LuaException.BadArgument(3, "debug.setuservalue",
-                    type(L, 3) == TNUMBER ? "number has no integer representation" : $"number expected, got {LuaOps.TypeName(L, 3)}");
-        }
+        if (type(L, 3) is not (TNONE or TNIL)) n = Integer(L, 3, "debug.setuservalue");
         if (Ffi.Memory.NativeObject.TryGetAddress(L, 1, out _))
             throw LuaException.BadArgument(1, "debug.setuservalue", "the user values of the ffi's objects cannot be changed (a view or slice keeps what owns its bytes alive through them)");
         settop(L, 2);
         if (n < int.MinValue || n > int.MaxValue || setiuservalue(L, 1, (int)n) == 0) pushnil(L); // fail, as lua's
         return 1;
+    }
+
+    /// <summary>Argument <paramref name="idx"/> as an integer, refused in lua's words.</summary>
+    static long Integer(nint L, int idx, string function)
+    {
+        int ok;
+        long n = tointegerx(L, idx, &ok);
+        if (ok == 0)
+            throw LuaException.BadArgument(idx, function,
+                type(L, idx) == TNUMBER ? "number has no integer representation" : $"number expected, got {LuaOps.TypeName(L, idx)}");
+        return n;
     }
 }
